@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Quiver",
+    platforms: [.macOS(.v15), .iOS(.v18)],
+    products: [
+        .library(name: "Quiver", targets: ["Quiver"]),
+        // The executable's module is QuiverCLI, not `quiver`: on case-insensitive file systems
+        // a module `quiver` would collide with the library module `Quiver`.
+        .executable(name: "quiver", targets: ["QuiverCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"]), .brew(["lmdb"])]
+        ),
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        .target(name: "VectorMath"),
+        .target(name: "Encoders", dependencies: ["VectorMath"]),
+        .target(name: "Quiver", dependencies: ["LMDB", "VectorMath", "Encoders"]),
+        .executableTarget(
+            name: "QuiverCLI",
+            dependencies: ["Quiver", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "QuiverBench", dependencies: ["Quiver", "VectorMath"], path: "Benchmarks/QuiverBench"),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "VectorMathTests", dependencies: ["VectorMath"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders"]),
+        .testTarget(name: "QuiverTests", dependencies: ["Quiver"]),
+        .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "Quiver"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

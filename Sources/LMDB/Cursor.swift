@@ -1,0 +1,60 @@
+import CLMDB
+
+/// A position in a database, for ordered walks and range scans; valid until its transaction ends.
+///
+/// Returned buffers point into the memory map and may be unaligned.
+public final class Cursor {
+    let handle: OpaquePointer
+    /// The database the cursor walks.
+    public let database: Database
+
+    init(handle: OpaquePointer, database: Database) {
+        self.handle = handle
+        self.database = database
+    }
+
+    deinit {
+        mdb_cursor_close(handle)
+    }
+
+    /// A key and its value, both pointing into the map.
+    public typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+
+    private func move(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws -> Entry? {
+        var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_cursor_get(handle, &k, &v, op)
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc, "mdb_cursor_get(\(database.name))")
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    /// Moves to the first entry.
+    public func first() throws -> Entry? { try move(MDB_FIRST) }
+    /// Moves to the last entry.
+    public func last() throws -> Entry? { try move(MDB_LAST) }
+    /// Moves to the next entry (the next duplicate, then the next key).
+    public func next() throws -> Entry? { try move(MDB_NEXT) }
+    /// Moves to the previous entry.
+    public func previous() throws -> Entry? { try move(MDB_PREV) }
+    /// Moves to the first key of the next key group, skipping remaining duplicates.
+    public func nextKey() throws -> Entry? { try move(MDB_NEXT_NODUP) }
+    /// Moves to the next duplicate of the current key, or returns nil.
+    public func nextDuplicate() throws -> Entry? { try move(MDB_NEXT_DUP) }
+
+    /// Moves to exactly `key`.
+    public func seek(exactly key: some LMDBKey) throws -> Entry? {
+        try key.withKeyBytes { try move(MDB_SET_KEY, key: $0) }
+    }
+
+    /// Moves to the first key greater than or equal to `key`.
+    public func seek(atLeast key: some LMDBKey) throws -> Entry? {
+        try key.withKeyBytes { try move(MDB_SET_RANGE, key: $0) }
+    }
+
+    /// Deletes the entry at the cursor.
+    public func deleteCurrent() throws {
+        try LMDBError.check(mdb_cursor_del(handle, 0), "mdb_cursor_del(\(database.name))")
+    }
+}

@@ -1,0 +1,27 @@
+import LMDB
+
+/// The named LMDB databases of a store (see docs/storage-format.md).
+struct StoreDatabases: Sendable {
+    /// Names of every database a store of this format has.
+    static let names = ["meta", "keys", "docs", "vectors", "deleted"]
+
+    /// name → value: the manifest and counters.
+    let meta: Database
+    /// external id (UTF-8) → internal id (UInt32 LE).
+    let keys: Database
+    /// internal id (integer key) → encoded document.
+    let docs: Database
+    /// chunk number (integer key) → live bitmap + vectors.
+    let vectors: Database
+    /// internal id (integer key) → empty: tombstones until compaction.
+    let deleted: Database
+
+    /// Opens (and, when `create` is true, creates) every database.
+    init(environment: Environment, create: Bool) throws {
+        meta = try environment.openDatabase("meta", create: create)
+        keys = try environment.openDatabase("keys", create: create)
+        docs = try environment.openDatabase("docs", flags: .integerKey, create: create)
+        vectors = try environment.openDatabase("vectors", flags: .integerKey, create: create)
+        deleted = try environment.openDatabase("deleted", flags: .integerKey, create: create)
+    }
+}

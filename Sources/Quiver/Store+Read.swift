@@ -1,0 +1,44 @@
+import LMDB
+
+extension Store {
+    /// The number of live documents.
+    public func count() throws -> Int {
+        try storageErrors {
+            try environment.read { txn in
+                Int(try MetaCounters.read(from: txn, meta: databases.meta).liveCount)
+            }
+        }
+    }
+
+    /// The document stored under `id`, or nil.
+    public func document(id: String) throws -> Document? {
+        try storageErrors {
+            try environment.read { txn in
+                guard let row = try internalID(of: id, in: txn) else { return nil }
+                return try loadDocument(row, txn: txn)
+            }
+        }
+    }
+
+    /// The stored vector of document `id` (normalised for `.cosine` stores), or nil.
+    public func vector(id: String) throws -> [Float]? {
+        try storageErrors {
+            try environment.read { txn in
+                guard let row = try internalID(of: id, in: txn),
+                      let chunk = try txn.get(databases.vectors, key: layout.chunk(of: row))
+                else { return nil }
+                return layout.vector(slot: layout.slot(of: row), in: chunk)
+            }
+        }
+    }
+
+    /// Decodes the document with row id `id`.
+    func loadDocument(_ id: UInt32, txn: Transaction) throws -> Document? {
+        guard let bytes = try txn.get(databases.docs, key: id) else { return nil }
+        do {
+            return try DocumentCodec.decode(bytes)
+        } catch {
+            throw QuiverError.corruptRecord(database: "docs", key: "\(id)", reason: error.reason)
+        }
+    }
+}

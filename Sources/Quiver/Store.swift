@@ -1,0 +1,180 @@
+import Encoders
+import Foundation
+import LMDB
+
+/// An embedded vector database: documents, their vectors and metadata in one LMDB directory.
+///
+/// A store is safe to share between threads: any number of searches run at once on
+/// consistent snapshots, and writes are serialised. Every `upsert` or `delete` call is one
+/// transaction: all of it is committed, or none of it, even if the process is killed.
+///
+/// ```swift
+/// let store = try Store.open(at: "/path/to/db")
+/// try store.upsert([Document(id: "1", text: "green tea brewing", metadata: ["year": 2024])])
+/// let hits = try store.search(text: "how to brew tea", k: 5)
+/// ```
+public final class Store: Sendable {
+    /// The store's directory.
+    public let path: String
+    /// The encoder used for documents on upsert and for queries on search.
+    public let encoder: any TextEncoder
+    /// The length of every vector in the store.
+    public var dimension: Int { manifest.dimension }
+    /// How nearness is measured.
+    public var metric: Metric { manifest.metric }
+    /// Whether the store was opened read-only.
+    public let isReadOnly: Bool
+
+    let environment: Environment
+    let databases: StoreDatabases
+    let manifest: Manifest
+    let layout: VectorChunkLayout
+    let maximumTextLength: Int
+
+    private init(
+        path: String, environment: Environment, databases: StoreDatabases, manifest: Manifest,
+        encoder: any TextEncoder, options: StoreOptions
+    ) {
+        self.path = path
+        self.environment = environment
+        self.databases = databases
+        self.manifest = manifest
+        self.encoder = encoder
+        self.isReadOnly = options.readOnly
+        self.layout = VectorChunkLayout(dimension: manifest.dimension, capacity: manifest.chunkCapacity)
+        self.maximumTextLength = options.maximumTextLength
+    }
+
+    /// Opens the store in directory `path`, creating it when missing (unless `options` say not to).
+    ///
+    /// Fails, changing nothing, when the path is not a Quiver store, the store's format is
+    /// newer than this build, or the options' encoder, dimension or metric differ from the store's.
+    public static func open(at path: String, options: StoreOptions = StoreOptions()) throws -> Store {
+        do {
+            return try openOrCreate(at: path, options: options)
+        } catch let error as LMDBError {
+            throw QuiverError.storage(error)
+        }
+    }
+
+    private static func openOrCreate(at path: String, options: StoreOptions) throws -> Store {
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let exists = fileManager.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && !isDirectory.boolValue {
+            throw QuiverError.notAStore(path: path, reason: "it is a file, not a directory")
+        }
+        let dataFile = (path as NSString).appendingPathComponent("data.mdb")
+        let hasDataFile = fileManager.fileExists(atPath: dataFile)
+        if !hasDataFile {
+            let contents = exists ? ((try? fileManager.contentsOfDirectory(atPath: path)) ?? []) : []
+            if !contents.isEmpty {
+                throw QuiverError.notAStore(path: path, reason: "the directory is not empty and holds no data.mdb")
+            }
+            guard options.creation == .createIfMissing, !options.readOnly else {
+                throw QuiverError.storeNotFound(path: path)
+            }
+            return try create(at: path, options: options)
+        }
+        return try openExisting(at: path, options: options)
+    }
+
+    private static func environmentOptions(_ options: StoreOptions) -> Environment.Options {
+        Environment.Options(
+            mapSize: options.initialMapSize, maximumDatabases: 16,
+            readOnly: options.readOnly, skipSync: options.skipSync)
+    }
+
+    private static func openEnvironment(at path: String, options: StoreOptions) throws -> Environment {
+        do {
+            return try Environment(path: path, options: environmentOptions(options))
+        } catch let error as LMDBError where error.isInvalidFile || error.isCorrupted {
+            throw QuiverError.corruptStore(path: path, reason: error.message)
+        } catch let error as LMDBError {
+            throw QuiverError.storage(error)
+        }
+    }
+
+    private static func create(at path: String, options: StoreOptions) throws -> Store {
+        let encoder = try options.encoder ?? HashingEncoder(dimension: options.dimension ?? 256)
+        if let dimension = options.dimension, dimension != encoder.dimension {
+            throw QuiverError.dimensionMismatch(expected: encoder.dimension, actual: dimension)
+        }
+        let manifest = Manifest(
+            magic: Manifest.magic, formatVersion: Manifest.currentFormatVersion,
+            dimension: encoder.dimension, metric: options.metric ?? .cosine,
+            encoder: encoder.descriptor,
+            chunkCapacity: VectorChunkLayout.capacity(forDimension: encoder.dimension))
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let environment = try openEnvironment(at: path, options: options)
+        do {
+            let databases = try StoreDatabases(environment: environment, create: true)
+            let bytes = try manifest.encoded()
+            try environment.write { txn in
+                try txn.put(databases.meta, key: MetaKey.manifest, value: bytes, flags: .noOverwrite)
+                try MetaCounters(nextID: 0, liveCount: 0).write(to: txn, meta: databases.meta)
+            }
+            return Store(
+                path: path, environment: environment, databases: databases, manifest: manifest,
+                encoder: encoder, options: options)
+        } catch let error as LMDBError {
+            throw QuiverError.storage(error)
+        }
+    }
+
+    private static func openExisting(at path: String, options: StoreOptions) throws -> Store {
+        let environment = try openEnvironment(at: path, options: options)
+        let manifest = try readManifest(environment: environment, path: path)
+        guard manifest.formatVersion <= Manifest.currentFormatVersion else {
+            throw QuiverError.unsupportedFormatVersion(
+                found: manifest.formatVersion, supported: Manifest.currentFormatVersion)
+        }
+        let encoder = try options.encoder ?? EncoderRegistry.makeEncoder(manifest.encoder)
+        if encoder.descriptor.fingerprint != manifest.encoder.fingerprint
+            || encoder.descriptor.kind != manifest.encoder.kind {
+            throw QuiverError.encoderMismatch(stored: manifest.encoder, requested: encoder.descriptor)
+        }
+        if encoder.dimension != manifest.dimension {
+            throw QuiverError.dimensionMismatch(expected: manifest.dimension, actual: encoder.dimension)
+        }
+        if let dimension = options.dimension, dimension != manifest.dimension {
+            throw QuiverError.dimensionMismatch(expected: manifest.dimension, actual: dimension)
+        }
+        if let metric = options.metric, metric != manifest.metric {
+            throw QuiverError.metricMismatch(stored: manifest.metric, requested: metric)
+        }
+        do {
+            let databases = try StoreDatabases(environment: environment, create: false)
+            return Store(
+                path: path, environment: environment, databases: databases, manifest: manifest,
+                encoder: encoder, options: options)
+        } catch let error as LMDBError where error.isNotFound {
+            throw QuiverError.corruptStore(path: path, reason: "a database of the store is missing")
+        } catch let error as LMDBError {
+            throw QuiverError.storage(error)
+        }
+    }
+
+    /// Reads the manifest without creating anything; refuses environments that are not Quiver stores.
+    private static func readManifest(environment: Environment, path: String) throws -> Manifest {
+        let meta: Database
+        do {
+            meta = try environment.openDatabase("meta", create: false)
+        } catch let error as LMDBError where error.isNotFound {
+            throw QuiverError.notAStore(path: path, reason: "an LMDB environment without Quiver's 'meta' database")
+        } catch let error as LMDBError where error.isIncompatible {
+            // A key named "meta" in the main database that is not a named database.
+            throw QuiverError.notAStore(path: path, reason: "an LMDB environment of another application")
+        } catch let error as LMDBError {
+            throw QuiverError.storage(error)
+        }
+        let manifest: Manifest? = try environment.read { txn in
+            guard let bytes = try txn.get(meta, key: MetaKey.manifest) else { return nil }
+            return try? Manifest.decode(bytes)
+        }
+        guard let manifest, manifest.magic == Manifest.magic else {
+            throw QuiverError.notAStore(path: path, reason: "its 'meta' database holds no Quiver manifest")
+        }
+        return manifest
+    }
+}

@@ -1,0 +1,54 @@
+import Encoders
+
+/// How to open or create a store.
+///
+/// Dimension, metric and encoder are fixed when a store is created and recorded in it;
+/// opening an existing store with different ones fails without changing anything.
+public struct StoreOptions: Sendable {
+    /// Whether a missing store may be created.
+    public enum CreationPolicy: Sendable {
+        /// Create the store when the directory is missing or empty (the default).
+        case createIfMissing
+        /// Only open an existing store.
+        case openExisting
+    }
+
+    /// The encoder for texts. `nil`: the store's recorded encoder when opening, or
+    /// a 256-dimensional ``HashingEncoder`` when creating.
+    public var encoder: (any TextEncoder)?
+    /// The vector dimension; `nil` takes the encoder's. Must equal the encoder's when both are given.
+    public var dimension: Int?
+    /// The metric; `nil` means `.cosine` when creating and the recorded metric when opening.
+    public var metric: Metric?
+    /// Whether a missing store may be created.
+    public var creation: CreationPolicy
+    /// Open read-only: searches work, writes throw ``QuiverError/readOnly``.
+    public var readOnly: Bool
+    /// The map size a new environment starts with, in bytes; it grows automatically.
+    public var initialMapSize: Int
+    /// Skip `fsync` on commit: faster bulk loads, but the last commits may be lost on power failure (never half of one).
+    public var skipSync: Bool
+    /// The longest document text accepted, in UTF-8 bytes.
+    public var maximumTextLength: Int
+
+    /// Creates options; every default suits an embedded store with the built-in encoder.
+    public init(
+        encoder: (any TextEncoder)? = nil,
+        dimension: Int? = nil,
+        metric: Metric? = nil,
+        creation: CreationPolicy = .createIfMissing,
+        readOnly: Bool = false,
+        initialMapSize: Int = 32 << 20,
+        skipSync: Bool = false,
+        maximumTextLength: Int = 1_000_000
+    ) {
+        self.encoder = encoder
+        self.dimension = dimension
+        self.metric = metric
+        self.creation = creation
+        self.readOnly = readOnly
+        self.initialMapSize = initialMapSize
+        self.skipSync = skipSync
+        self.maximumTextLength = maximumTextLength
+    }
+}

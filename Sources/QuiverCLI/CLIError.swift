@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Quiver
+
+/// Turns library errors into a message on stderr and a conventional exit status.
+enum CLIError {
+    /// Malformed input data (sysexits EX_DATAERR).
+    static let dataError: Int32 = 65
+    /// A missing store or input file (EX_NOINPUT).
+    static let noInput: Int32 = 66
+    /// A storage failure (EX_IOERR).
+    static let ioError: Int32 = 74
+
+    /// Runs `body`; on a Quiver error prints `quiver: <message>` to stderr and exits with a matching status.
+    static func run<R>(_ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as QuiverError {
+            throw fail("\(error)", code: exitCode(for: error))
+        } catch let error as ImportError {
+            switch error {
+            case .file(let inner):
+                throw fail("\(error)", code: { if case .cannotOpen = inner { noInput } else { dataError } }())
+            case .badRow: throw fail("\(error)", code: dataError)
+            case .store(let inner, _): throw fail("\(error)", code: exitCode(for: inner))
+            }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw fail("\(error)", code: 1)
+        }
+    }
+
+    static func exitCode(for error: QuiverError) -> Int32 {
+        switch error {
+        case .storeNotFound: noInput
+        case .storage, .corruptStore, .corruptRecord: ioError
+        case .invalidID, .textTooLong, .invalidFieldName, .nonFiniteVector, .dimensionMismatch,
+             .vectorCountMismatch, .invalidK:
+            dataError
+        default: 1
+        }
+    }
+
+    /// Prints `message` to stderr and returns the exit code to throw.
+    static func fail(_ message: String, code: Int32) -> ExitCode {
+        StandardError.write("quiver: \(message)\n")
+        return ExitCode(code)
+    }
+}
+
+/// Unbuffered writes to the standard error stream.
+enum StandardError {
+    static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Whether stderr is a terminal (progress bars) rather than a file or pipe (plain lines).
+    static var isTerminal: Bool { isatty(2) != 0 }
+}

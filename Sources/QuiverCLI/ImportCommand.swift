@@ -1,0 +1,114 @@
+import ArgumentParser
+import Encoders
+import Foundation
+import Quiver
+
+/// `quiver import`: bulk-load a TSV file into a store, one transaction per batch.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import documents from a TSV file (created if the store is missing).",
+        discussion: """
+            The first row names the columns unless --columns is given. One column is the id,
+            the text columns form the document text (joined with a newline), every other column
+            becomes a metadata field (string unless typed with --field NAME:TYPE, TYPE one of
+            string, int, double, bool, strings). Each batch is one transaction: an interrupted
+            import leaves whole batches only, and re-importing is idempotent.
+            """
+    )
+
+    @Argument(help: "The TSV file (UTF-8, tab-separated, LF line endings).")
+    var file: String
+
+    @OptionGroup var store: StoreOptionGroup
+
+    @Option(help: "Comma-separated column names, for a file without a header row.")
+    var columns: String?
+
+    @Option(help: "The id column.")
+    var idColumn = "id"
+
+    @Option(help: "The text column(s), comma-separated (e.g. title,text).")
+    var textColumn = "text"
+
+    @Option(name: .customLong("field"), help: "A metadata column's type, NAME:TYPE (repeatable).")
+    var fields: [String] = []
+
+    @Option(help: "Rows per transaction.")
+    var batchSize = 1_000
+
+    @Flag(help: "Set malformed rows aside (with reasons, in --rejects) and keep going.")
+    var skipBadRows = false
+
+    @Option(help: "Where --skip-bad-rows writes rejected rows (default: FILE.rejected.tsv).")
+    var rejects: String?
+
+    @Option(help: "For a new store: the hashing encoder's dimension.")
+    var dimension = 256
+
+    @Option(help: "For a new store: cosine, dot or l2.")
+    var metric: String = "cosine"
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard Metric(rawValue: metric) != nil else { throw ValidationError("--metric must be cosine, dot or l2") }
+        for field in fields { _ = try parseField(field) }
+    }
+
+    private func parseField(_ spec: String) throws -> (String, ValueType) {
+        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, let type = ValueType(rawValue: parts[1]) else {
+            throw ValidationError(
+                "--field \(spec): expected NAME:TYPE with TYPE one of \(ValueType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return (parts[0], type)
+    }
+
+    func run() throws {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw CLIError.fail("cannot read \(file)", code: CLIError.noInput)
+        }
+        var fieldTypes: [String: ValueType] = [:]
+        for field in fields {
+            let (name, type) = try parseField(field)
+            fieldTypes[name] = type
+        }
+        let schema = TSVSchema(
+            columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
+            idColumn: idColumn,
+            textColumns: textColumn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+            fieldTypes: fieldTypes)
+        let target = try CLIError.run {
+            try Store.open(
+                at: store.db,
+                options: StoreOptions(
+                    encoder: nil, dimension: dimension, metric: Metric(rawValue: metric)))
+        }
+        let rejectsPath = rejects ?? file + ".rejected.tsv"
+        var rejectsHandle: FileHandle?
+        defer { try? rejectsHandle?.close() }
+        let reporter = ProgressReporter(label: "import")
+        let report = try CLIError.run {
+            try target.importTSV(
+                at: file, schema: schema,
+                options: ImportOptions(batchSize: batchSize, skipsBadRows: skipBadRows),
+                rejected: { row in
+                    if rejectsHandle == nil {
+                        _ = FileManager.default.createFile(atPath: rejectsPath, contents: Data((TSVRejectedRow.header + "\n").utf8))
+                        rejectsHandle = FileHandle(forWritingAtPath: rejectsPath)
+                        _ = try rejectsHandle?.seekToEnd()
+                    }
+                    rejectsHandle?.write(Data((row.description + "\n").utf8))
+                },
+                progress: { reporter.update($0) })
+        }
+        reporter.finish()
+        var summary = "imported \(report.rowsCommitted) rows in \(report.batchesCommitted) batches "
+            + "(\(report.inserted) new, \(report.replaced) replaced, \(report.unchanged) unchanged) "
+            + "in \(reporter.elapsedDescription)"
+        if report.rowsRejected > 0 {
+            summary += "; \(report.rowsRejected) bad rows set aside in \(rejectsPath)"
+        }
+        print(summary)
+    }
+}

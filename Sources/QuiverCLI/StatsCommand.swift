@@ -1,0 +1,46 @@
+import ArgumentParser
+import Quiver
+
+/// `quiver stats`: counts, sizes and settings.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Show a store's counts, sizes and settings.")
+
+    @OptionGroup var store: StoreOptionGroup
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let opened = try store.openExisting(readOnly: true)
+        let stats = try CLIError.run { try opened.statistics() }
+        if json {
+            print(try JSONOutput.string(stats, pretty: true))
+            return
+        }
+        print("store:      \(opened.path)")
+        print("documents:  \(stats.documents) (\(stats.deleted) deleted, awaiting compaction)")
+        print("dimension:  \(stats.dimension)")
+        print("metric:     \(stats.metric.rawValue)")
+        print("encoder:    \(stats.encoder.kind) (\(stats.encoder.fingerprint))")
+        print("format:     version \(stats.formatVersion)")
+        print("on disk:    \(ByteCount.describe(stats.bytesOnDisk))")
+        print("map:        \(ByteCount.describe(stats.mapUsedBytes)) used of \(ByteCount.describe(stats.mapSizeBytes))")
+        for name in stats.databaseBytes.keys.sorted() {
+            print("  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(ByteCount.describe(stats.databaseBytes[name] ?? 0))")
+        }
+    }
+}
+
+/// Human-readable byte counts.
+enum ByteCount {
+    static func describe(_ bytes: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
