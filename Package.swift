@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "VectorMathTests", dependencies: ["VectorMath"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders"]),
-        .testTarget(name: "QuiverTests", dependencies: ["Quiver"]),
+        .testTarget(name: "QuiverTests", dependencies: ["Quiver", "LMDB", "Encoders"]),
         .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "Quiver"]),
     ],
     swiftLanguageModes: [.v6]

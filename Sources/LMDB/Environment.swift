@@ -218,16 +218,17 @@ public final class Environment: @unchecked Sendable {
         try LMDBError.check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize(0)")
     }
 
-    /// Opens the named database `name`, creating it when `create` is true and it is missing.
+    /// Opens the named database `name` (nil: the unnamed main database, which lists the named ones),
+    /// creating it when `create` is true and it is missing.
     ///
     /// Database handles stay valid for the life of the environment and may be shared between threads.
-    public func openDatabase(_ name: String, flags: DatabaseFlags = [], create: Bool = true) throws -> Database {
+    public func openDatabase(_ name: String?, flags: DatabaseFlags = [], create: Bool = true) throws -> Database {
         func open(_ txn: Transaction) throws -> Database {
             var dbi = MDB_dbi()
             var raw = flags.rawValue
             if create && !options.readOnly { raw |= UInt32(MDB_CREATE) }
-            try LMDBError.check(mdb_dbi_open(txn.handle, name, raw, &dbi), "mdb_dbi_open(\(name))")
-            return Database(dbi: dbi, name: name, flags: flags)
+            try LMDBError.check(mdb_dbi_open(txn.handle, name, raw, &dbi), "mdb_dbi_open(\(name ?? "(main)"))")
+            return Database(dbi: dbi, name: name ?? "(main)", flags: flags)
         }
         if options.readOnly || !create {
             return try read(committing: true, open)

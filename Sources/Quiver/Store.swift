@@ -81,7 +81,8 @@ public final class Store: Sendable {
 
     private static func environmentOptions(_ options: StoreOptions) -> Environment.Options {
         Environment.Options(
-            mapSize: options.initialMapSize, maximumDatabases: 16,
+            mapSize: options.initialMapSize, maximumMapSize: max(options.maximumMapSize, options.initialMapSize),
+            maximumDatabases: 16,
             readOnly: options.readOnly, skipSync: options.skipSync)
     }
 

@@ -26,6 +26,9 @@ public struct StoreOptions: Sendable {
     public var readOnly: Bool
     /// The map size a new environment starts with, in bytes; it grows automatically.
     public var initialMapSize: Int
+    /// The largest the map may grow to, in bytes: a cap on the store's disk use. A write that
+    /// would need more fails with ``QuiverError/storage(_:)`` (map full) and changes nothing.
+    public var maximumMapSize: Int
     /// Skip `fsync` on commit: faster bulk loads, but the last commits may be lost on power failure (never half of one).
     public var skipSync: Bool
     /// The longest document text accepted, in UTF-8 bytes.
@@ -39,6 +42,7 @@ public struct StoreOptions: Sendable {
         creation: CreationPolicy = .createIfMissing,
         readOnly: Bool = false,
         initialMapSize: Int = 32 << 20,
+        maximumMapSize: Int = 1 << 40,
         skipSync: Bool = false,
         maximumTextLength: Int = 1_000_000
     ) {
@@ -48,6 +52,7 @@ public struct StoreOptions: Sendable {
         self.creation = creation
         self.readOnly = readOnly
         self.initialMapSize = initialMapSize
+        self.maximumMapSize = maximumMapSize
         self.skipSync = skipSync
         self.maximumTextLength = maximumTextLength
     }
