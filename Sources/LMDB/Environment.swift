@@ -54,6 +54,7 @@ public final class Environment: @unchecked Sendable {
     /// The options the environment was opened with.
     public let options: Options
     private let resizeLock = ReadWriteLock()
+    private var generation = 0
     private let writerLock = ReadWriteLock()
 
     /// Opens the environment in the existing directory `path` (creating `data.mdb` if missing and not read-only).
@@ -83,6 +84,10 @@ public final class Environment: @unchecked Sendable {
     deinit {
         mdb_env_close(handle)
     }
+
+    /// Counts the times this process remapped the file (map growth): pointers into the map
+    /// obtained before a change of generation are invalid. Read it inside a transaction.
+    public var mapGeneration: Int { generation }
 
     /// The current map size in bytes.
     public var mapSize: Int {
@@ -209,6 +214,7 @@ public final class Environment: @unchecked Sendable {
         }
         let next = min(max(current * 2, current + (64 << 20)), options.maximumMapSize)
         try LMDBError.check(mdb_env_set_mapsize(handle, next), "mdb_env_set_mapsize(\(next))")
+        generation += 1
     }
 
     /// Adopts the larger map size another process has set.
@@ -216,6 +222,7 @@ public final class Environment: @unchecked Sendable {
         resizeLock.lockExclusive()
         defer { resizeLock.unlock() }
         try LMDBError.check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize(0)")
+        generation += 1
     }
 
     /// Opens the named database `name` (nil: the unnamed main database, which lists the named ones),

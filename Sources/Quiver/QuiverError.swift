@@ -37,6 +37,8 @@ public enum QuiverError: Error, Sendable, CustomStringConvertible {
     case corruptRecord(database: String, key: String, reason: String)
     /// The store was opened read-only and a write was attempted.
     case readOnly
+    /// A parameter is out of range.
+    case invalidParameter(String)
     /// All 2³² − 1 internal ids have been used; compaction renumbers them.
     case idSpaceExhausted
     /// LMDB reported an error.
@@ -79,6 +81,8 @@ public enum QuiverError: Error, Sendable, CustomStringConvertible {
             "damaged record in '\(database)' at key \(key): \(reason). Run `quiver verify`"
         case .readOnly:
             "the store was opened read-only"
+        case .invalidParameter(let message):
+            "invalid parameter: \(message)"
         case .idSpaceExhausted:
             "the store has used every internal id: run `quiver compact`"
         case .storage(let error):

@@ -4,19 +4,24 @@ import VectorMath
 
 extension Store {
     /// The `k` documents nearest to `text`, nearest first, encoding `text` as a query.
-    public func search(text: String, k: Int = 10) throws -> [SearchResult] {
+    ///
+    /// Searches the HNSW graph with beam width `ef` (default: the store's `efSearch`; larger is
+    /// slower and more exact), or scans every document when `exact` is true.
+    public func search(text: String, k: Int = 10, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
         let vector: [Float]
         do {
             vector = try encoder.encode(text, role: .query)
         } catch {
             throw QuiverError.encodingFailed(underlying: String(describing: error))
         }
-        return try search(vector: vector, k: k)
+        return try search(vector: vector, k: k, ef: ef, exact: exact)
     }
 
-    /// The `k` documents nearest to `vector`, nearest first (exact search over every live document).
-    public func search(vector: [Float], k: Int = 10) throws -> [SearchResult] {
+    /// The `k` documents nearest to `vector`, nearest first: approximate through the HNSW graph
+    /// with beam width `ef`, or exact over every live document when `exact` is true.
+    public func search(vector: [Float], k: Int = 10, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
         guard k >= 1 else { throw QuiverError.invalidK(k) }
+        if let ef, ef < 1 { throw QuiverError.invalidParameter("ef must be at least 1, got \(ef)") }
         guard vector.count == dimension else {
             throw QuiverError.dimensionMismatch(expected: dimension, actual: vector.count)
         }
@@ -26,7 +31,9 @@ extension Store {
         let scan = ExactScan(layout: layout, metric: metric)
         return try storageErrors {
             try environment.read { txn in
-                let neighbors = try scan.nearest(to: query, k: k, vectors: databases.vectors, txn: txn)
+                let neighbors = exact
+                    ? try scan.nearest(to: query, k: k, vectors: databases.vectors, txn: txn)
+                    : try graphNearest(to: query, k: k, ef: ef ?? manifest.graph.efSearch, txn: txn)
                 return try neighbors.compactMap { neighbor -> SearchResult? in
                     guard let document = try loadDocument(neighbor.id, txn: txn) else { return nil }
                     let (score, distance) = scoreAndDistance(neighbor.distance)
@@ -34,6 +41,24 @@ extension Store {
                         id: document.id, score: score, distance: distance,
                         text: document.text, metadata: document.metadata)
                 }
+            }
+        }
+    }
+
+    /// The `k` nearest live ids through the HNSW graph of `txn`'s snapshot.
+    private func graphNearest(to query: [Float], k: Int, ef: Int, txn: Transaction) throws -> [Neighbor] {
+        let snapshot = try snapshots.snapshot(for: txn, mapGeneration: environment.mapGeneration) {
+            let counters = try MetaCounters.read(from: txn, meta: databases.meta)
+            return try GraphSnapshot(
+                txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
+                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID))
+        }
+        let algorithm = hnsw
+        return query.withUnsafeBufferPointer { q in
+            guard let qp = q.baseAddress else { return [] }
+            return scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
+                algorithm.search(snapshot, query: qp, entry: snapshot.entry, k: k, ef: ef, scratch: scratch)
+                    .map { Neighbor(id: $0.id, distance: $0.distance) }
             }
         }
     }

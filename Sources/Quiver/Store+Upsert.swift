@@ -56,16 +56,17 @@ extension Store {
             try environment.write { txn in
                 var counters = try MetaCounters.read(from: txn, meta: databases.meta)
                 var chunks = ChunkEditor(layout: layout, database: databases.vectors)
-                var removed = 0
+                var retired: Set<UInt32> = []
                 for id in Set(ids) {
                     guard let row = try internalID(of: id, in: txn) else { continue }
                     try retire(row, externalID: id, txn: txn, chunks: &chunks)
                     counters.liveCount -= 1
-                    removed += 1
+                    retired.insert(row)
                 }
                 try chunks.flush(to: txn)
+                try updateGraph(txn: txn, idLimit: Int(counters.nextID), retired: retired, added: [])
                 try counters.write(to: txn, meta: databases.meta)
-                return removed
+                return retired.count
             }
         }
     }
@@ -105,6 +106,8 @@ extension Store {
                 var counters = try MetaCounters.read(from: txn, meta: databases.meta)
                 var chunks = ChunkEditor(layout: layout, database: databases.vectors)
                 var summary = UpsertSummary(inserted: 0, replaced: 0, unchanged: 0)
+                var retired: Set<UInt32> = []
+                var added: [UInt32] = []
                 for (document, bytes, vector) in prepared {
                     if let old = try internalID(of: document.id, in: txn) {
                         if try isUnchanged(old, bytes: bytes, vector: vector, txn: txn, chunks: chunks) {
@@ -112,6 +115,7 @@ extension Store {
                             continue
                         }
                         try retire(old, externalID: document.id, txn: txn, chunks: &chunks)
+                        retired.insert(old)
                         counters.liveCount -= 1
                         summary.replaced += 1
                     } else {
@@ -128,8 +132,10 @@ extension Store {
                     }
                     try txn.put(databases.docs, key: id, value: bytes)
                     try chunks.set(id, vector: vector, txn: txn)
+                    added.append(id)
                 }
                 try chunks.flush(to: txn)
+                try updateGraph(txn: txn, idLimit: Int(counters.nextID), retired: retired, added: added)
                 try counters.write(to: txn, meta: databases.meta)
                 return summary
             }

@@ -29,7 +29,10 @@ public final class Store: Sendable {
     let databases: StoreDatabases
     let manifest: Manifest
     let layout: VectorChunkLayout
+    let graphLayout: GraphLayout
     let maximumTextLength: Int
+    let snapshots = GraphSnapshotCache()
+    let scratchPool: ScratchPool
 
     private init(
         path: String, environment: Environment, databases: StoreDatabases, manifest: Manifest,
@@ -42,6 +45,8 @@ public final class Store: Sendable {
         self.encoder = encoder
         self.isReadOnly = options.readOnly
         self.layout = VectorChunkLayout(dimension: manifest.dimension, capacity: manifest.chunkCapacity)
+        self.graphLayout = GraphLayout(m: manifest.graph.m)
+        self.scratchPool = ScratchPool(dimension: manifest.dimension)
         self.maximumTextLength = options.maximumTextLength
     }
 
@@ -105,7 +110,9 @@ public final class Store: Sendable {
             magic: Manifest.magic, formatVersion: Manifest.currentFormatVersion,
             dimension: encoder.dimension, metric: options.metric ?? .cosine,
             encoder: encoder.descriptor,
-            chunkCapacity: VectorChunkLayout.capacity(forDimension: encoder.dimension))
+            chunkCapacity: VectorChunkLayout.capacity(forDimension: encoder.dimension),
+            graph: options.graph)
+        try options.graph.validate()
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let environment = try openEnvironment(at: path, options: options)
         do {

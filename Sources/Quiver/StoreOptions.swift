@@ -20,6 +20,8 @@ public struct StoreOptions: Sendable {
     public var dimension: Int?
     /// The metric; `nil` means `.cosine` when creating and the recorded metric when opening.
     public var metric: Metric?
+    /// The HNSW graph's parameters, used when creating a store (a store keeps the ones it was created with).
+    public var graph: GraphParameters
     /// Whether a missing store may be created.
     public var creation: CreationPolicy
     /// Open read-only: searches work, writes throw ``QuiverError/readOnly``.
@@ -39,6 +41,7 @@ public struct StoreOptions: Sendable {
         encoder: (any TextEncoder)? = nil,
         dimension: Int? = nil,
         metric: Metric? = nil,
+        graph: GraphParameters = GraphParameters(),
         creation: CreationPolicy = .createIfMissing,
         readOnly: Bool = false,
         initialMapSize: Int = 32 << 20,
@@ -49,6 +52,7 @@ public struct StoreOptions: Sendable {
         self.encoder = encoder
         self.dimension = dimension
         self.metric = metric
+        self.graph = graph
         self.creation = creation
         self.readOnly = readOnly
         self.initialMapSize = initialMapSize

@@ -15,6 +15,8 @@ struct Manifest: Codable, Sendable, Equatable {
     var encoder: EncoderDescriptor
     /// Vectors per chunk in the `vectors` database.
     var chunkCapacity: Int
+    /// The HNSW graph's parameters.
+    var graph: GraphParameters
 
     func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
@@ -34,4 +36,6 @@ enum MetaKey {
     static let nextID = "next_id"
     /// The number of live documents (UInt64, little-endian).
     static let liveCount = "live_count"
+    /// The graph's entry point and top level (``GraphEntry``).
+    static let graphEntry = "graph_entry"
 }

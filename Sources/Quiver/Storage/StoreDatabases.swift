@@ -3,7 +3,7 @@ import LMDB
 /// The named LMDB databases of a store (see docs/storage-format.md).
 struct StoreDatabases: Sendable {
     /// Names of every database a store of this format has.
-    static let names = ["meta", "keys", "docs", "vectors", "deleted"]
+    static let names = ["meta", "keys", "docs", "vectors", "deleted", "graph", "graph_upper"]
 
     /// name → value: the manifest and counters.
     let meta: Database
@@ -15,6 +15,10 @@ struct StoreDatabases: Sendable {
     let vectors: Database
     /// internal id (integer key) → empty: tombstones until compaction.
     let deleted: Database
+    /// chunk number (integer key) → level-0 neighbour records.
+    let graph: Database
+    /// big-endian internal id ‖ level → neighbour list on that level (levels ≥ 1).
+    let graphUpper: Database
 
     /// Opens (and, when `create` is true, creates) every database.
     init(environment: Environment, create: Bool) throws {
@@ -23,5 +27,7 @@ struct StoreDatabases: Sendable {
         docs = try environment.openDatabase("docs", flags: .integerKey, create: create)
         vectors = try environment.openDatabase("vectors", flags: .integerKey, create: create)
         deleted = try environment.openDatabase("deleted", flags: .integerKey, create: create)
+        graph = try environment.openDatabase("graph", flags: .integerKey, create: create)
+        graphUpper = try environment.openDatabase("graph_upper", create: create)
     }
 }

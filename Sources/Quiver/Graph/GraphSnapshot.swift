@@ -1,0 +1,119 @@
+import LMDB
+
+/// Pointers into one committed snapshot of the graph and vectors, resolved once by walking
+/// the chunk databases, so a search reaches any node's neighbours and vector by arithmetic.
+///
+/// Valid only while some read transaction on the same snapshot (`txnID`) is open and the
+/// map has not been remapped (`mapGeneration`): committed pages never move or get reused
+/// while a reader holds their snapshot. Searches check both before using a cached snapshot.
+final class GraphSnapshot: GraphReader, @unchecked Sendable {
+    let txnID: Int
+    let mapGeneration: Int
+    let entry: GraphEntry
+    let idLimit: Int
+    private let vectorLayout: VectorChunkLayout
+    private let layout: GraphLayout
+    private let vectorChunks: UnsafeMutablePointer<UnsafeRawPointer?>
+    private let vectorChunkCount: Int
+    private let graphChunks: UnsafeMutablePointer<UnsafeRawPointer?>
+    private let graphChunkCount: Int
+    private let upper: [UInt64: UnsafeRawPointer]
+
+    init(txn: Transaction, mapGeneration: Int, databases: StoreDatabases, layout: GraphLayout,
+         vectorLayout: VectorChunkLayout, entry: GraphEntry, idLimit: Int) throws {
+        txnID = txn.id
+        self.mapGeneration = mapGeneration
+        self.entry = entry
+        self.idLimit = idLimit
+        self.layout = layout
+        self.vectorLayout = vectorLayout
+        vectorChunkCount = (idLimit + vectorLayout.capacity - 1) / vectorLayout.capacity
+        vectorChunks = .allocate(capacity: max(vectorChunkCount, 1))
+        vectorChunks.initialize(repeating: nil, count: max(vectorChunkCount, 1))
+        graphChunkCount = (idLimit + layout.capacity - 1) / layout.capacity
+        graphChunks = .allocate(capacity: max(graphChunkCount, 1))
+        graphChunks.initialize(repeating: nil, count: max(graphChunkCount, 1))
+        var upper: [UInt64: UnsafeRawPointer] = [:]
+        do {
+            try Self.walk(txn.cursor(databases.vectors), into: vectorChunks, count: vectorChunkCount, bytes: vectorLayout.chunkBytes)
+            try Self.walk(txn.cursor(databases.graph), into: graphChunks, count: graphChunkCount, bytes: layout.chunkBytes)
+            let cursor = try txn.cursor(databases.graphUpper)
+            var entry = try cursor.first()
+            while let (key, value) = entry {
+                if let (id, level) = GraphLayout.decodeUpperKey(key), value.count == layout.upperBytes,
+                   let base = value.baseAddress {
+                    upper[UInt64(id) << 8 | UInt64(level)] = base
+                }
+                entry = try cursor.next()
+            }
+        } catch {
+            vectorChunks.deallocate()
+            graphChunks.deallocate()
+            throw error
+        }
+        self.upper = upper
+    }
+
+    private static func walk(
+        _ cursor: Cursor, into table: UnsafeMutablePointer<UnsafeRawPointer?>, count: Int, bytes: Int
+    ) throws {
+        var entry = try cursor.first()
+        while let (key, value) = entry {
+            if key.count == 4, value.count == bytes {
+                let number = Int(key.loadUnaligned(as: UInt32.self))
+                if number < count { table[number] = value.baseAddress }
+            }
+            entry = try cursor.next()
+        }
+    }
+
+    deinit {
+        vectorChunks.deallocate()
+        graphChunks.deallocate()
+    }
+
+    @inline(__always)
+    func vector(_ id: UInt32) -> UnsafeRawPointer? {
+        let number = Int(id) / vectorLayout.capacity
+        guard number < vectorChunkCount, let chunk = vectorChunks[number] else { return nil }
+        return chunk + vectorLayout.vectorOffset(slot: Int(id) - number * vectorLayout.capacity)
+    }
+
+    @inline(__always)
+    func isLive(_ id: UInt32) -> Bool {
+        let number = Int(id) / vectorLayout.capacity
+        guard number < vectorChunkCount, let chunk = vectorChunks[number] else { return false }
+        let slot = Int(id) - number * vectorLayout.capacity
+        return chunk.load(fromByteOffset: slot >> 3, as: UInt8.self) & (1 << UInt8(slot & 7)) != 0
+    }
+
+    @inline(__always)
+    func neighbors(_ id: UInt32, level: Int) -> NeighborList {
+        if level == 0 {
+            let number = Int(id) / layout.capacity
+            guard number < graphChunkCount, let chunk = graphChunks[number] else { return .empty }
+            let record = chunk + (Int(id) - number * layout.capacity) * layout.recordBytes
+            let header = UInt32(littleEndian: record.loadUnaligned(as: UInt32.self))
+            return NeighborList(base: record + 4, count: Int(header & 0xFFFF))
+        }
+        guard let base = upper[UInt64(id) << 8 | UInt64(level)] else { return .empty }
+        let count = Int(UInt32(littleEndian: base.loadUnaligned(as: UInt32.self)))
+        return NeighborList(base: base + 4, count: min(count, layout.m))
+    }
+}
+
+/// The most recent ``GraphSnapshot``, shared by searches on the same snapshot.
+final class GraphSnapshotCache: @unchecked Sendable {
+    private let lock = NSLockShim()
+    private var current: GraphSnapshot?
+
+    /// The cached snapshot if it matches `txn`'s snapshot and map, else a new one built by `make`.
+    func snapshot(for txn: Transaction, mapGeneration: Int, make: () throws -> GraphSnapshot) throws -> GraphSnapshot {
+        try lock.withLock {
+            if let current, current.txnID == txn.id, current.mapGeneration == mapGeneration { return current }
+            let fresh = try make()
+            current = fresh
+            return fresh
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import VectorMath
+
+/// A node's neighbour ids as stored: `count` little-endian `u32` values at `base`.
+struct NeighborList {
+    let base: UnsafeRawPointer?
+    let count: Int
+
+    static var empty: NeighborList { NeighborList(base: nil, count: 0) }
+
+    @inline(__always)
+    subscript(index: Int) -> UInt32 {
+        // Bounds are the caller's loop; base is non-nil whenever count > 0.
+        UInt32(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self))
+    }
+
+    var ids: [UInt32] { (0..<count).map { self[$0] } }
+}
+
+/// Read access to a graph and its vectors, as the HNSW algorithms need it.
+///
+/// Implemented by a read snapshot (search) and by the write-transaction editor (insert, repair).
+protocol GraphReader {
+    /// The vector of `id`, or nil if the id has none.
+    func vector(_ id: UInt32) -> UnsafeRawPointer?
+    /// The neighbours of `id` on `level` (empty when the node has no list there).
+    func neighbors(_ id: UInt32, level: Int) -> NeighborList
+    /// Whether `id` is a live document (not deleted or replaced).
+    func isLive(_ id: UInt32) -> Bool
+}
+
+/// The distance used for graph decisions: lower is nearer (`−dot` for cosine/dot, squared L2 for l2).
+struct GraphDistance: Sendable {
+    let metric: Metric
+    let dimension: Int
+
+    @inline(__always)
+    func callAsFunction(_ query: UnsafePointer<Float>, _ vector: UnsafeRawPointer) -> Float {
+        switch metric {
+        case .cosine, .dot: -Kernels.dot(query, vector, count: dimension)
+        case .l2: Kernels.squaredL2(query, vector, count: dimension)
+        }
+    }
+
+    /// `d` scaled by `alpha` in a non-negative form of the distance (for the relaxed pruning rule
+    /// of DiskANN's RobustPrune): `1 − cos` for cosine, squared L2 for l2; inner products are left as they are.
+    @inline(__always)
+    func relaxed(_ d: Float, by alpha: Float) -> Float {
+        switch metric {
+        case .cosine: (1 + d) * alpha
+        case .l2: d * alpha * alpha
+        case .dot: d
+        }
+    }
+
+    /// The distance between two stored vectors (copies the first into `scratch`).
+    @inline(__always)
+    func between(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, scratch: UnsafeMutablePointer<Float>) -> Float {
+        UnsafeMutableRawPointer(scratch).copyMemory(from: a, byteCount: dimension &* 4)
+        return self(scratch, b)
+    }
+}

@@ -1,0 +1,144 @@
+/// A (distance, id) pair ordered by distance.
+struct Candidate {
+    var distance: Float
+    var id: UInt32
+}
+
+/// A binary heap of candidates on reusable storage: a min-heap (`isMax == false`) pops the
+/// nearest first, a max-heap the farthest first.
+struct CandidateHeap {
+    private(set) var storage: [Candidate] = []
+    let isMax: Bool
+
+    init(isMax: Bool, capacity: Int = 256) {
+        self.isMax = isMax
+        storage.reserveCapacity(capacity)
+    }
+
+    var count: Int { storage.count }
+    var isEmpty: Bool { storage.isEmpty }
+    /// The root: the nearest (min-heap) or farthest (max-heap) candidate.
+    var top: Candidate { storage[0] }
+
+    mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
+
+    @inline(__always)
+    private static func before(_ a: Candidate, _ b: Candidate, isMax: Bool) -> Bool {
+        isMax ? (a.distance > b.distance || (a.distance == b.distance && a.id > b.id))
+            : (a.distance < b.distance || (a.distance == b.distance && a.id < b.id))
+    }
+
+    mutating func push(_ element: Candidate) {
+        storage.append(element)
+        let isMax = isMax
+        storage.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count &- 1
+            while child > 0 {
+                let parent = (child &- 1) >> 1
+                guard Self.before(element, heap[parent], isMax: isMax) else { break }
+                heap[child] = heap[parent]
+                child = parent
+            }
+            heap[child] = element
+        }
+    }
+
+    @discardableResult
+    mutating func pop() -> Candidate {
+        let root = storage[0]
+        let last = storage.removeLast()
+        guard !storage.isEmpty else { return root }
+        let isMax = isMax
+        storage.withUnsafeMutableBufferPointer { heap in
+            let n = heap.count
+            var parent = 0
+            while true {
+                let left = parent &* 2 &+ 1
+                guard left < n else { break }
+                var best = left
+                let right = left &+ 1
+                if right < n && Self.before(heap[right], heap[left], isMax: isMax) { best = right }
+                guard Self.before(heap[best], last, isMax: isMax) else { break }
+                heap[parent] = heap[best]
+                parent = best
+            }
+            heap[parent] = last
+        }
+        return root
+    }
+}
+
+/// Per-search working memory, reused across searches so a query allocates nothing:
+/// a visited set stamped with a generation number, and the two beam heaps.
+final class SearchScratch {
+    // Exclusive access is guaranteed by the pool (one search per scratch at a time), so the
+    // dynamic exclusivity checks class properties would otherwise get are turned off.
+    @exclusivity(unchecked) private var marks: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var generation: UInt32 = 0
+    @exclusivity(unchecked) var candidates = CandidateHeap(isMax: false)
+    @exclusivity(unchecked) var results = CandidateHeap(isMax: true)
+    /// A copy of a stored vector, for distances between two stored vectors.
+    var vectorBuffer: UnsafeMutablePointer<Float>
+    let dimension: Int
+
+    init(capacity: Int, dimension: Int) {
+        self.capacity = max(capacity, 1024)
+        marks = .allocate(capacity: self.capacity)
+        marks.initialize(repeating: 0, count: self.capacity)
+        self.dimension = dimension
+        vectorBuffer = .allocate(capacity: max(dimension, 1))
+        vectorBuffer.initialize(repeating: 0, count: max(dimension, 1))
+    }
+
+    deinit {
+        marks.deallocate()
+        vectorBuffer.deallocate()
+    }
+
+    /// Starts a new search over ids below `idLimit`.
+    func reset(idLimit: Int) {
+        if idLimit > capacity {
+            marks.deallocate()
+            capacity = max(idLimit, capacity * 2)
+            marks = .allocate(capacity: capacity)
+            marks.initialize(repeating: 0, count: capacity)
+            generation = 0
+        }
+        generation &+= 1
+        if generation == 0 {
+            marks.update(repeating: 0, count: capacity)
+            generation = 1
+        }
+        candidates.removeAll()
+        results.removeAll()
+    }
+
+    /// Marks `id` visited; returns false if it already was (ids beyond the limit count as visited).
+    @inline(__always)
+    func visit(_ id: UInt32) -> Bool {
+        let i = Int(id)
+        guard i < capacity else { return false }
+        if marks[i] == generation { return false }
+        marks[i] = generation
+        return true
+    }
+}
+
+/// A pool of scratch objects shared by concurrent searches.
+final class ScratchPool: @unchecked Sendable {
+    private let lock = NSLockShim()
+    private var free: [SearchScratch] = []
+    let dimension: Int
+
+    init(dimension: Int) {
+        self.dimension = dimension
+    }
+
+    func withScratch<R>(idLimit: Int, _ body: (SearchScratch) throws -> R) rethrows -> R {
+        let scratch = lock.withLock { free.popLast() } ?? SearchScratch(capacity: idLimit, dimension: dimension)
+        defer { lock.withLock { if free.count < 16 { free.append(scratch) } } }
+        scratch.reset(idLimit: idLimit)
+        return try body(scratch)
+    }
+}
