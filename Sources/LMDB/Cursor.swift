@@ -7,20 +7,25 @@ public final class Cursor {
     let handle: OpaquePointer
     /// The database the cursor walks.
     public let database: Database
+    private let transaction: Transaction
 
-    init(handle: OpaquePointer, database: Database) {
+    init(handle: OpaquePointer, database: Database, transaction: Transaction) {
         self.handle = handle
         self.database = database
+        self.transaction = transaction
     }
 
     deinit {
-        mdb_cursor_close(handle)
+        // A write transaction frees its cursors when it ends; a read transaction's cursors
+        // must be closed by us, before or after it ends.
+        if transaction.isValid || !transaction.isWritable { mdb_cursor_close(handle) }
     }
 
     /// A key and its value, both pointing into the map.
     public typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
 
     private func move(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws -> Entry? {
+        try transaction.checkValid()
         var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
         var v = MDB_val()
         let rc = mdb_cursor_get(handle, &k, &v, op)
@@ -55,6 +60,7 @@ public final class Cursor {
 
     /// Deletes the entry at the cursor.
     public func deleteCurrent() throws {
+        try transaction.checkValid()
         try LMDBError.check(mdb_cursor_del(handle, 0), "mdb_cursor_del(\(database.name))")
     }
 }

@@ -119,6 +119,7 @@ public final class Environment: @unchecked Sendable {
     ///
     /// The snapshot sees every write committed before it began and none after.
     /// Pointers obtained from the transaction are valid only inside `body`.
+    /// Do not start another transaction from inside `body` on the same thread.
     public func read<Result>(_ body: (Transaction) throws -> Result) throws -> Result {
         try read(committing: false, body)
     }
@@ -141,7 +142,10 @@ public final class Environment: @unchecked Sendable {
             let transaction = Transaction(handle: txn, isWritable: false)
             var finished = false
             defer {
-                if !finished { mdb_txn_abort(txn) }
+                if !finished {
+                    transaction.isValid = false
+                    mdb_txn_abort(txn)
+                }
             }
             let result = try body(transaction)
             transaction.isValid = false
@@ -231,16 +235,19 @@ public final class Environment: @unchecked Sendable {
     /// Database handles stay valid for the life of the environment and may be shared between threads.
     public func openDatabase(_ name: String?, flags: DatabaseFlags = [], create: Bool = true) throws -> Database {
         func open(_ txn: Transaction) throws -> Database {
-            var dbi = MDB_dbi()
-            var raw = flags.rawValue
-            if create && !options.readOnly { raw |= UInt32(MDB_CREATE) }
-            try LMDBError.check(mdb_dbi_open(txn.handle, name, raw, &dbi), "mdb_dbi_open(\(name ?? "(main)"))")
-            return Database(dbi: dbi, name: name ?? "(main)", flags: flags)
+            try txn.openDatabase(name, flags: flags, create: create && !options.readOnly)
         }
         if options.readOnly || !create {
             return try read(committing: true, open)
         }
         return try write(open)
+    }
+
+    /// Runs `body` in a write transaction, or in a read transaction whose database handles are
+    /// kept when the environment is read-only: for opening several databases at once.
+    public func withDatabaseTransaction<Result>(_ body: (Transaction) throws -> Result) throws -> Result {
+        if options.readOnly { return try read(committing: true, body) }
+        return try write(body)
     }
 
     /// Flushes buffers to disk; with `force`, even when the environment skips sync on commit.

@@ -24,11 +24,29 @@ public final class Transaction {
         self.isWritable = isWritable
     }
 
+    /// Opens the named database `name` (nil: the main database) inside this transaction,
+    /// creating it when `create` is true; the handle outlives the transaction once it commits.
+    public func openDatabase(_ name: String?, flags: DatabaseFlags = [], create: Bool = false) throws -> Database {
+        try checkValid()
+        var dbi = MDB_dbi()
+        var raw = flags.rawValue
+        if create { raw |= UInt32(MDB_CREATE) }
+        try LMDBError.check(mdb_dbi_open(handle, name, raw, &dbi), "mdb_dbi_open(\(name ?? "(main)"))")
+        return Database(dbi: dbi, name: name ?? "(main)", flags: flags)
+    }
+
+    /// Throws when the transaction has ended (it escaped its closure).
+    @inline(__always)
+    func checkValid() throws {
+        if !isValid { throw LMDBError(code: EINVAL, operation: "transaction used after it ended") }
+    }
+
     /// LMDB's id of this transaction: the snapshot a read sees, or the one a write will create.
     public var id: Int { Int(mdb_txn_id(handle)) }
 
     /// Returns the value stored under `key`, or nil when there is none.
     public func get(_ database: Database, key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+        try checkValid()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
         let rc = mdb_get(handle, database.dbi, &k, &v)
@@ -46,6 +64,7 @@ public final class Transaction {
     public func put(
         _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: PutFlags = []
     ) throws {
+        try checkValid()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         try LMDBError.check(mdb_put(handle, database.dbi, &k, &v, flags.rawValue), "mdb_put(\(database.name))")
@@ -65,6 +84,7 @@ public final class Transaction {
         _ database: Database, key: some LMDBKey, reservingCount count: Int,
         fill: (UnsafeMutableRawBufferPointer) throws -> Void
     ) throws {
+        try checkValid()
         try key.withKeyBytes { key in
             var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
             var v = MDB_val(mv_size: count, mv_data: nil)
@@ -77,7 +97,8 @@ public final class Transaction {
     /// Deletes `key` (with every value, or only `value` in a duplicate-sorted database); returns whether anything was deleted.
     @discardableResult
     public func delete(_ database: Database, key: some LMDBKey, value: [UInt8]? = nil) throws -> Bool {
-        try key.withKeyBytes { key in
+        try checkValid()
+        return try key.withKeyBytes { key in
             var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
             let rc: Int32
             if let value {
@@ -96,6 +117,7 @@ public final class Transaction {
 
     /// The number of entries (key/value pairs, counting duplicates) in `database`.
     public func count(_ database: Database) throws -> Int {
+        try checkValid()
         var stat = MDB_stat()
         try LMDBError.check(mdb_stat(handle, database.dbi, &stat), "mdb_stat(\(database.name))")
         return stat.ms_entries
@@ -103,6 +125,7 @@ public final class Transaction {
 
     /// Page statistics of `database`.
     public func statistics(_ database: Database) throws -> DatabaseStatistics {
+        try checkValid()
         var stat = MDB_stat()
         try LMDBError.check(mdb_stat(handle, database.dbi, &stat), "mdb_stat(\(database.name))")
         return DatabaseStatistics(stat)
@@ -110,15 +133,17 @@ public final class Transaction {
 
     /// Deletes every entry of `database`, keeping the database itself.
     public func empty(_ database: Database) throws {
+        try checkValid()
         try LMDBError.check(mdb_drop(handle, database.dbi, 0), "mdb_drop(\(database.name))")
     }
 
     /// Opens a cursor over `database`, valid until the transaction ends.
     public func cursor(_ database: Database) throws -> Cursor {
+        try checkValid()
         var cursor: OpaquePointer?
         try LMDBError.check(mdb_cursor_open(handle, database.dbi, &cursor), "mdb_cursor_open(\(database.name))")
         guard let cursor else { throw LMDBError(code: EINVAL, operation: "mdb_cursor_open(\(database.name))") }
-        return Cursor(handle: cursor, database: database)
+        return Cursor(handle: cursor, database: database, transaction: self)
     }
 }
 

@@ -70,18 +70,27 @@ public final class Store: Sendable {
             throw QuiverError.notAStore(path: path, reason: "it is a file, not a directory")
         }
         let dataFile = (path as NSString).appendingPathComponent("data.mdb")
-        let hasDataFile = fileManager.fileExists(atPath: dataFile)
-        if !hasDataFile {
+        let dataSize = (try? fileManager.attributesOfItem(atPath: dataFile)[.size] as? Int) ?? nil
+        // A data file of zero bytes is what a process killed while creating the store leaves.
+        if dataSize == nil || dataSize == 0 {
             let contents = exists ? ((try? fileManager.contentsOfDirectory(atPath: path)) ?? []) : []
-            if !contents.isEmpty {
+            if !contents.allSatisfy({ $0 == "data.mdb" || $0 == "lock.mdb" }) {
                 throw QuiverError.notAStore(path: path, reason: "the directory is not empty and holds no data.mdb")
             }
             guard options.creation == .createIfMissing, !options.readOnly else {
                 throw QuiverError.storeNotFound(path: path)
             }
-            return try create(at: path, options: options)
+            try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
-        return try openExisting(at: path, options: options)
+        let environment = try openEnvironment(at: path, options: options)
+        if try isUninitialized(environment) {
+            // A new environment, or one whose creating process died before its first commit.
+            guard options.creation == .createIfMissing, !options.readOnly else {
+                throw QuiverError.storeNotFound(path: path)
+            }
+            return try initialize(environment, at: path, options: options)
+        }
+        return try openExisting(environment, at: path, options: options)
     }
 
     private static func environmentOptions(_ options: StoreOptions) -> Environment.Options {
@@ -101,37 +110,39 @@ public final class Store: Sendable {
         }
     }
 
-    private static func create(at path: String, options: StoreOptions) throws -> Store {
+    /// Whether the environment holds nothing at all: no named database, no key.
+    private static func isUninitialized(_ environment: Environment) throws -> Bool {
+        let main = try environment.openDatabase(nil, create: false)
+        return try environment.read { txn in try txn.count(main) == 0 }
+    }
+
+    /// Creates every database and writes the manifest in one transaction: a store either
+    /// exists whole or not at all.
+    private static func initialize(_ environment: Environment, at path: String, options: StoreOptions) throws -> Store {
         let encoder = try options.encoder ?? HashingEncoder(dimension: options.dimension ?? 256)
         if let dimension = options.dimension, dimension != encoder.dimension {
             throw QuiverError.dimensionMismatch(expected: encoder.dimension, actual: dimension)
         }
+        try options.graph.validate()
         let manifest = Manifest(
             magic: Manifest.magic, formatVersion: Manifest.currentFormatVersion,
             dimension: encoder.dimension, metric: options.metric ?? .cosine,
             encoder: encoder.descriptor,
             chunkCapacity: VectorChunkLayout.capacity(forDimension: encoder.dimension),
             graph: options.graph)
-        try options.graph.validate()
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let environment = try openEnvironment(at: path, options: options)
-        do {
-            let databases = try StoreDatabases(environment: environment, create: true)
-            let bytes = try manifest.encoded()
-            try environment.write { txn in
-                try txn.put(databases.meta, key: MetaKey.manifest, value: bytes, flags: .noOverwrite)
-                try MetaCounters(nextID: 0, liveCount: 0).write(to: txn, meta: databases.meta)
-            }
-            return Store(
-                path: path, environment: environment, databases: databases, manifest: manifest,
-                encoder: encoder, options: options)
-        } catch let error as LMDBError {
-            throw QuiverError.storage(error)
+        let bytes = try manifest.encoded()
+        let databases = try environment.write { txn in
+            let databases = try StoreDatabases(txn: txn, create: true)
+            try txn.put(databases.meta, key: MetaKey.manifest, value: bytes, flags: .noOverwrite)
+            try MetaCounters(nextID: 0, liveCount: 0).write(to: txn, meta: databases.meta)
+            return databases
         }
+        return Store(
+            path: path, environment: environment, databases: databases, manifest: manifest,
+            encoder: encoder, options: options)
     }
 
-    private static func openExisting(at path: String, options: StoreOptions) throws -> Store {
-        let environment = try openEnvironment(at: path, options: options)
+    private static func openExisting(_ environment: Environment, at path: String, options: StoreOptions) throws -> Store {
         let manifest = try readManifest(environment: environment, path: path)
         guard manifest.formatVersion <= Manifest.currentFormatVersion else {
             throw QuiverError.unsupportedFormatVersion(
@@ -152,7 +163,9 @@ public final class Store: Sendable {
             throw QuiverError.metricMismatch(stored: manifest.metric, requested: metric)
         }
         do {
-            let databases = try StoreDatabases(environment: environment, create: false)
+            let databases = try environment.withDatabaseTransaction { txn in
+                try StoreDatabases(txn: txn, create: false)
+            }
             return Store(
                 path: path, environment: environment, databases: databases, manifest: manifest,
                 encoder: encoder, options: options)

@@ -20,14 +20,14 @@ struct StoreDatabases: Sendable {
     /// big-endian internal id ‖ level → neighbour list on that level (levels ≥ 1).
     let graphUpper: Database
 
-    /// Opens (and, when `create` is true, creates) every database.
-    init(environment: Environment, create: Bool) throws {
-        meta = try environment.openDatabase("meta", create: create)
-        keys = try environment.openDatabase("keys", create: create)
-        docs = try environment.openDatabase("docs", flags: .integerKey, create: create)
-        vectors = try environment.openDatabase("vectors", flags: .integerKey, create: create)
-        deleted = try environment.openDatabase("deleted", flags: .integerKey, create: create)
-        graph = try environment.openDatabase("graph", flags: .integerKey, create: create)
-        graphUpper = try environment.openDatabase("graph_upper", create: create)
+    /// Opens (and, when `create` is true, creates) every database inside `txn`.
+    init(txn: Transaction, create: Bool) throws {
+        meta = try txn.openDatabase("meta", create: create)
+        keys = try txn.openDatabase("keys", create: create)
+        docs = try txn.openDatabase("docs", flags: .integerKey, create: create)
+        vectors = try txn.openDatabase("vectors", flags: .integerKey, create: create)
+        deleted = try txn.openDatabase("deleted", flags: .integerKey, create: create)
+        graph = try txn.openDatabase("graph", flags: .integerKey, create: create)
+        graphUpper = try txn.openDatabase("graph_upper", create: create)
     }
 }
