@@ -1,0 +1,68 @@
+import Foundation
+import Quiver
+import XCTest
+
+/// Missing stores, directories that are not stores, and damaged data files.
+final class StoreErrorTests: CLITestCase {
+    func testSearchingAMissingStoreExits66AndCreatesNothing() throws {
+        let db = path("no-such-store")
+        for arguments in [["search", "tea", "--db", db], ["get", "x", "--db", db], ["stats", "--db", db],
+                          ["delete", "x", "--db", db]] {
+            let result = try quiver(arguments)
+            XCTAssertTrue(result.exited(66), "\(arguments): \(result.summary)")
+            XCTAssertEqual(result.stderr, "quiver: no store at \(db) (create one by opening with create allowed, or `quiver import`)\n")
+            XCTAssertEqual(result.stdout, "")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: db), "\(arguments) created the directory")
+        }
+        // A missing input file for import is also "no input", and creates no store.
+        let result = try quiver("import", path("missing.tsv"), "--db", db)
+        XCTAssertTrue(result.exited(66), result.summary)
+        XCTAssertTrue(result.stderr.contains("cannot read \(path("missing.tsv"))"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db))
+    }
+
+    func testADirectoryWithOtherFilesIsNotAStoreAndIsLeftAlone() throws {
+        let db = path("my-documents")
+        try FileManager.default.createDirectory(atPath: db, withIntermediateDirectories: true)
+        try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: db).appendingPathComponent("notes.txt"))
+        let tsv = try writeFile("input.tsv", "id\ttext\n1\thello\n")
+        for arguments in [["search", "tea", "--db", db], ["stats", "--db", db], ["import", tsv, "--db", db]] {
+            let result = try quiver(arguments)
+            XCTAssertTrue(result.reason == .exit && result.status != 0, "\(arguments): \(result.summary)")
+            XCTAssertEqual(result.stderr,
+                           "quiver: \(db) is not a Quiver store: the directory is not empty and holds no data.mdb\n",
+                           "\(arguments)")
+            XCTAssertEqual(contents(of: db), ["notes.txt"], "\(arguments) created files in the directory")
+        }
+        XCTAssertEqual(try String(contentsOfFile: db + "/notes.txt", encoding: .utf8), "keep me\n")
+        // A plain file given as --db.
+        let result = try quiver("search", "tea", "--db", tsv)
+        XCTAssertTrue(result.reason == .exit && result.status != 0, result.summary)
+        XCTAssertTrue(result.stderr.contains("is not a Quiver store: it is a file, not a directory"), result.stderr)
+    }
+
+    func testADataFileOfRandomBytesIsAClearErrorNotACrash() throws {
+        let db = path("damaged")
+        try FileManager.default.createDirectory(atPath: db, withIntermediateDirectories: true)
+        var generator = SeededGenerator(seed: 2024)
+        let garbage = Data((0..<65_536).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let dataFile = URL(fileURLWithPath: db).appendingPathComponent("data.mdb")
+        try garbage.write(to: dataFile)
+        let tsv = try writeFile("input.tsv", "id\ttext\n1\thello\n")
+        for arguments in [["search", "tea", "--db", db], ["get", "1", "--db", db], ["stats", "--db", db],
+                          ["delete", "1", "--db", db], ["import", tsv, "--db", db],
+                          ["embed", "tea", "--db", db]] {
+            let result = try quiver(arguments)
+            XCTAssertEqual(result.reason, .exit, "\(arguments) was killed by a signal: \(result.summary)")
+            XCTAssertEqual(result.status, 74, "\(arguments): \(result.summary)")
+            XCTAssertTrue(result.stderr.hasPrefix(
+                "quiver: the store at \(db) is damaged or not an LMDB store: MDB_INVALID: File is not an LMDB file."),
+                "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stdout, "")
+        }
+        XCTAssertEqual(try Data(contentsOf: dataFile), garbage, "the damaged file was not modified")
+        XCTAssertThrowsError(try Store.open(at: db)) { error in
+            guard case QuiverError.corruptStore = error else { return XCTFail("\(error)") }
+        }
+    }
+}
