@@ -14,6 +14,12 @@ public struct StoreStatistics: Sendable, Codable, Hashable {
     public var metric: Metric
     /// The encoder's descriptor.
     public var encoder: EncoderDescriptor
+    /// The HNSW graph's parameters.
+    public var graph: GraphParameters
+    /// Nodes in the graph (equals `documents` when the graph is sound).
+    public var graphNodes: Int
+    /// The graph's top level (−1 when empty).
+    public var graphTopLevel: Int
     /// The storage format version.
     public var formatVersion: Int
     /// Size of `data.mdb` on disk in bytes.
@@ -36,12 +42,27 @@ extension Store {
                 let counters = try MetaCounters.read(from: txn, meta: databases.meta)
                 var sizes: [String: Int] = [:]
                 for (name, db) in [("meta", databases.meta), ("keys", databases.keys), ("docs", databases.docs),
-                                   ("vectors", databases.vectors), ("deleted", databases.deleted)] {
+                                   ("vectors", databases.vectors), ("deleted", databases.deleted),
+                                   ("graph", databases.graph), ("graph_upper", databases.graphUpper)] {
                     sizes[name] = try txn.statistics(db).bytes
+                }
+                let entry = try graphEntry(in: txn)
+                var nodes = 0
+                let cursor = try txn.cursor(databases.graph)
+                var chunk = try cursor.first()
+                while let (_, value) = chunk {
+                    var offset = 0
+                    while offset + 4 <= value.count {
+                        let header = UInt32(littleEndian: value.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                        if header & GraphLayout.presentBit != 0 { nodes += 1 }
+                        offset += graphLayout.recordBytes
+                    }
+                    chunk = try cursor.next()
                 }
                 return StoreStatistics(
                     documents: Int(counters.liveCount), deleted: try txn.count(databases.deleted),
                     dimension: dimension, metric: metric, encoder: manifest.encoder,
+                    graph: manifest.graph, graphNodes: nodes, graphTopLevel: entry.level,
                     formatVersion: manifest.formatVersion, bytesOnDisk: fileSize,
                     mapUsedBytes: environment.usedBytes, mapSizeBytes: environment.mapSize,
                     databaseBytes: sizes)

@@ -49,9 +49,20 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "For a new store: cosine, dot or l2.")
     var metric: String = "cosine"
 
+    @Option(name: .customLong("m"), help: "For a new store: HNSW neighbours per node (level 0 keeps twice as many).")
+    var m = 16
+
+    @Option(help: "For a new store: the HNSW beam width while inserting.")
+    var efConstruction = 200
+
+    @Option(help: "For a new store: the default HNSW beam width of a search.")
+    var efSearch = 64
+
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard Metric(rawValue: metric) != nil else { throw ValidationError("--metric must be cosine, dot or l2") }
+        guard (2...256).contains(m) else { throw ValidationError("--m must be 2…256") }
+        guard efConstruction >= 1, efSearch >= 1 else { throw ValidationError("--ef-construction and --ef-search must be at least 1") }
         for field in fields { _ = try parseField(field) }
     }
 
@@ -82,7 +93,8 @@ struct ImportCommand: ParsableCommand {
             try Store.open(
                 at: store.db,
                 options: StoreOptions(
-                    encoder: nil, dimension: dimension, metric: Metric(rawValue: metric)))
+                    encoder: nil, dimension: dimension, metric: Metric(rawValue: metric),
+                    graph: GraphParameters(m: m, efConstruction: efConstruction, efSearch: efSearch)))
         }
         let rejectsPath = rejects ?? file + ".rejected.tsv"
         var rejectsHandle: FileHandle?

@@ -15,16 +15,23 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .short, help: "How many results.")
     var k = 10
 
+    @Option(help: "The HNSW beam width (default: the store's; larger is slower and more exact).")
+    var ef: Int?
+
+    @Flag(help: "Scan every document instead of searching the graph (the exact reference).")
+    var exact = false
+
     @Flag(help: "Print JSON: {\"results\": [{id, score, distance, text, metadata}]}.")
     var json = false
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
+        if let ef, ef < 1 { throw ValidationError("--ef must be at least 1") }
     }
 
     func run() throws {
         let opened = try store.openExisting(readOnly: true)
-        let results = try CLIError.run { try opened.search(text: text, k: k) }
+        let results = try CLIError.run { try opened.search(text: text, k: k, ef: ef, exact: exact) }
         if json {
             print(try JSONOutput.string(SearchOutput(results: results.map(ResultOutput.init))))
         } else if results.isEmpty {

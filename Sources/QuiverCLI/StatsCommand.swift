@@ -18,10 +18,13 @@ struct StatsCommand: ParsableCommand {
             return
         }
         print("store:      \(opened.path)")
-        print("documents:  \(stats.documents) (\(stats.deleted) deleted, awaiting compaction)")
+        let deletedPercent = stats.documents + stats.deleted > 0
+            ? 100 * Double(stats.deleted) / Double(stats.documents + stats.deleted) : 0
+        print("documents:  \(stats.documents) (\(stats.deleted) deleted, \(String(format: "%.1f", deletedPercent))% of ids, awaiting compaction)")
         print("dimension:  \(stats.dimension)")
         print("metric:     \(stats.metric.rawValue)")
         print("encoder:    \(stats.encoder.kind) (\(stats.encoder.fingerprint))")
+        print("graph:      HNSW M=\(stats.graph.m) efConstruction=\(stats.graph.efConstruction) ef=\(stats.graph.efSearch), \(stats.graphNodes) nodes, top level \(stats.graphTopLevel)")
         print("format:     version \(stats.formatVersion)")
         print("on disk:    \(ByteCount.describe(stats.bytesOnDisk))")
         print("map:        \(ByteCount.describe(stats.mapUsedBytes)) used of \(ByteCount.describe(stats.mapSizeBytes))")
