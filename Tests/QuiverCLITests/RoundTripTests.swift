@@ -124,7 +124,8 @@ final class RoundTripTests: CLITestCase {
         XCTAssertGreaterThan(statsJSON["bytesOnDisk"]?.number ?? 0, 0)
         let statsText = try quiver("stats", "--db", db)
         XCTAssertTrue(statsText.exited(0), statsText.summary)
-        XCTAssertTrue(statsText.stdout.contains("documents:  4 (1 deleted, awaiting compaction)"), statsText.stdout)
+        XCTAssertTrue(statsText.stdout.contains("documents:  4 (1 deleted, 20.0% of ids"), statsText.stdout)
+        XCTAssertTrue(statsText.stdout.contains("graph:      HNSW M=16"), statsText.stdout)
         XCTAssertTrue(statsText.stdout.contains("dimension:  256"), statsText.stdout)
 
         // The library sees the same store.
