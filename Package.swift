@@ -20,7 +20,9 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"]), .brew(["lmdb"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
-        .target(name: "VectorMath"),
+        // AVX2/AVX-512 distance kernels chosen at run time (function target attributes, no flags).
+        .target(name: "CVectorKernels"),
+        .target(name: "VectorMath", dependencies: ["CVectorKernels"]),
         .target(name: "Encoders", dependencies: ["VectorMath"]),
         .target(name: "Quiver", dependencies: ["LMDB", "VectorMath", "Encoders"]),
         .executableTarget(

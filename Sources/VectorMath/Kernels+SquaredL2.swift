@@ -1,3 +1,5 @@
+import CVectorKernels
+
 extension Kernels {
     /// Returns the squared Euclidean distance between the `count` floats at `a` and the
     /// `count` floats at `b` (no square root is taken).
@@ -7,6 +9,19 @@ extension Kernels {
     /// 4 floats per step, then a scalar tail.
     @inlinable
     public static func squaredL2(_ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, count: Int) -> Float {
+        #if arch(x86_64)
+        switch acceleration {
+        case .avx512: return qv_l2sq_avx512(a, b, count)
+        case .avx2: return qv_l2sq_avx2(a, b, count)
+        case .none: break
+        }
+        #endif
+        return portableSquaredL2(a, b, count: count)
+    }
+
+    /// The portable implementation of ``squaredL2(_:_:count:)``: Swift SIMD with four 4-lane accumulators.
+    @inlinable
+    public static func portableSquaredL2(_ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, count: Int) -> Float {
         let rawA = UnsafeRawPointer(a)
         let lane = laneStride
         var acc0 = SIMD4<Float>()

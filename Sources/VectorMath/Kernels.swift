@@ -1,12 +1,35 @@
+import CVectorKernels
+
 /// A namespace for allocation-free distance kernels over `Float` vectors.
 ///
 /// The second operand of each kernel is an untyped pointer because it usually points
 /// into a memory-mapped database page, where a vector may start at any byte offset.
 /// The kernels read both operands with unaligned loads and never bind memory to SIMD types.
 ///
-/// Every kernel sums in a fixed order (four independent 4-lane accumulators, then a
-/// fixed pairwise reduction, then a scalar tail), so results are reproducible bit for bit.
+/// Every kernel sums in a fixed order, so results are reproducible bit for bit on one
+/// machine. On x86-64 the kernels run AVX-512 or AVX2+FMA code (from the C module
+/// `CVectorKernels`, compiled with function target attributes because Swift packages may not
+/// pass `-mavx2` to a library) when the CPU has it; elsewhere, portable Swift SIMD.
 public enum Kernels {
+    /// The instruction-set extensions the distance kernels use on this CPU.
+    public enum Acceleration: Sendable {
+        /// Portable Swift SIMD (SSE2 on x86-64, NEON on arm64).
+        case none
+        /// 256-bit AVX2 with fused multiply-add.
+        case avx2
+        /// 512-bit AVX-512F.
+        case avx512
+    }
+
+    /// What this CPU offers, detected once.
+    public static let acceleration: Acceleration = {
+        switch qv_cpu_level() {
+        case 3: .avx512
+        case 2: .avx2
+        default: .none
+        }
+    }()
+
     /// The size in bytes of one `Float`.
     @inlinable
     static var floatStride: Int { MemoryLayout<Float>.stride }

@@ -18,7 +18,9 @@ final class GraphEditor: GraphReader {
     @exclusivity(unchecked) private var vectorResolved: [Bool]
     @exclusivity(unchecked) private var storedChunks: [UnsafeRawPointer?]
     @exclusivity(unchecked) private var storedResolved: [Bool]
-    @exclusivity(unchecked) private var dirtyChunks: [UInt32: UnsafeMutableRawPointer] = [:]
+    /// Private copies of changed level-0 chunks, by chunk number (nil: unchanged).
+    @exclusivity(unchecked) private var dirtyChunks: [UnsafeMutableRawPointer?]
+    @exclusivity(unchecked) private var dirtyNumbers: [UInt32] = []
     @exclusivity(unchecked) private var dirtyUpper: [UInt64: UnsafeMutableRawPointer] = [:]
     @exclusivity(unchecked) private var removedUpper: Set<UInt64> = []
 
@@ -34,10 +36,11 @@ final class GraphEditor: GraphReader {
         let graphChunkCount = (idLimit + layout.capacity - 1) / layout.capacity
         storedChunks = Array(repeating: nil, count: graphChunkCount)
         storedResolved = Array(repeating: false, count: graphChunkCount)
+        dirtyChunks = Array(repeating: nil, count: graphChunkCount)
     }
 
     deinit {
-        for buffer in dirtyChunks.values { buffer.deallocate() }
+        for buffer in dirtyChunks { buffer?.deallocate() }
         for buffer in dirtyUpper.values { buffer.deallocate() }
     }
 
@@ -68,9 +71,9 @@ final class GraphEditor: GraphReader {
     /// The level-0 record of `id` (read-only view), or nil when its chunk does not exist.
     private func record(_ id: UInt32) -> UnsafeRawPointer? {
         let number = layout.chunk(of: id)
-        if let dirty = dirtyChunks[number] { return UnsafeRawPointer(dirty) + layout.recordOffset(of: id) }
         let index = Int(number)
         guard index < storedChunks.count else { return nil }
+        if let dirty = dirtyChunks[index] { return UnsafeRawPointer(dirty) + layout.recordOffset(of: id) }
         if !storedResolved[index] {
             storedResolved[index] = true
             if let value = try? txn.get(databases.graph, key: number), value.count == layout.chunkBytes {
@@ -126,14 +129,15 @@ final class GraphEditor: GraphReader {
     /// A private, writable copy of the level-0 record of `id`.
     private func mutableRecord(_ id: UInt32) -> UnsafeMutableRawPointer {
         let number = layout.chunk(of: id)
-        if let dirty = dirtyChunks[number] { return dirty + layout.recordOffset(of: id) }
+        if let dirty = dirtyChunks[Int(number)] { return dirty + layout.recordOffset(of: id) }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: layout.chunkBytes, alignment: 16)
         if let stored = record(UInt32(number) * UInt32(layout.capacity)) {
             buffer.copyMemory(from: stored, byteCount: layout.chunkBytes)
         } else {
             buffer.initializeMemory(as: UInt8.self, repeating: 0, count: layout.chunkBytes)
         }
-        dirtyChunks[number] = buffer
+        dirtyChunks[Int(number)] = buffer
+        dirtyNumbers.append(number)
         return buffer + layout.recordOffset(of: id)
     }
 
@@ -184,7 +188,8 @@ final class GraphEditor: GraphReader {
 
     /// Writes every changed chunk and list into the transaction.
     func flush() throws {
-        for (number, buffer) in dirtyChunks {
+        for number in dirtyNumbers {
+            guard let buffer = dirtyChunks[Int(number)] else { continue }
             try txn.put(databases.graph, key: number, reservingCount: layout.chunkBytes) { target in
                 target.baseAddress?.copyMemory(from: buffer, byteCount: layout.chunkBytes)
             }

@@ -1,0 +1,17 @@
+#ifndef QUIVER_CVECTORKERNELS_H
+#define QUIVER_CVECTORKERNELS_H
+
+/// Distance kernels compiled for AVX2+FMA and AVX-512 with function target attributes
+/// (no compiler flags), selected at run time from what the CPU supports.
+/// `b` may be unaligned. On other architectures these return -1 from qv_cpu_level and
+/// the Swift SIMD kernels are used instead.
+
+/// 0: no accelerated kernel; 2: AVX2+FMA; 3: AVX-512F.
+int qv_cpu_level(void);
+
+float qv_dot_avx2(const float *a, const void *b, long count);
+float qv_l2sq_avx2(const float *a, const void *b, long count);
+float qv_dot_avx512(const float *a, const void *b, long count);
+float qv_l2sq_avx512(const float *a, const void *b, long count);
+
+#endif
