@@ -43,4 +43,32 @@ public enum Kernels {
     static func horizontalSum(_ v: SIMD4<Float>) -> Float {
         (v[0] + v[1]) + (v[2] + v[3])
     }
+
+    /// A distance function between `count` floats at the first pointer and at the second.
+    public typealias Distance = (UnsafePointer<Float>, UnsafeRawPointer, Int) -> Float
+
+    /// The inner-product kernel for this CPU, resolved once: hot loops call it without
+    /// re-checking ``acceleration`` per vector.
+    public static func dotKernel() -> Distance {
+        #if arch(x86_64)
+        switch acceleration {
+        case .avx512: return { qv_dot_avx512($0, $1, $2) }
+        case .avx2: return { qv_dot_avx2($0, $1, $2) }
+        case .none: break
+        }
+        #endif
+        return { portableDot($0, $1, count: $2) }
+    }
+
+    /// The squared-L2 kernel for this CPU, resolved once (see ``dotKernel()``).
+    public static func squaredL2Kernel() -> Distance {
+        #if arch(x86_64)
+        switch acceleration {
+        case .avx512: return { qv_l2sq_avx512($0, $1, $2) }
+        case .avx2: return { qv_l2sq_avx2($0, $1, $2) }
+        case .none: break
+        }
+        #endif
+        return { portableSquaredL2($0, $1, count: $2) }
+    }
 }

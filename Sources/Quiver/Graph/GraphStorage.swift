@@ -29,16 +29,23 @@ protocol GraphReader {
 }
 
 /// The distance used for graph decisions: lower is nearer (`−dot` for cosine/dot, squared L2 for l2).
-struct GraphDistance: Sendable {
+struct GraphDistance {
     let metric: Metric
     let dimension: Int
+    private let kernel: Kernels.Distance
+    private let negates: Bool
+
+    init(metric: Metric, dimension: Int) {
+        self.metric = metric
+        self.dimension = dimension
+        negates = metric != .l2
+        kernel = negates ? Kernels.dotKernel() : Kernels.squaredL2Kernel()
+    }
 
     @inline(__always)
     func callAsFunction(_ query: UnsafePointer<Float>, _ vector: UnsafeRawPointer) -> Float {
-        switch metric {
-        case .cosine, .dot: -Kernels.dot(query, vector, count: dimension)
-        case .l2: Kernels.squaredL2(query, vector, count: dimension)
-        }
+        let raw = kernel(query, vector, dimension)
+        return negates ? -raw : raw
     }
 
     /// `d` scaled by `alpha` in a non-negative form of the distance (for the relaxed pruning rule

@@ -17,6 +17,8 @@ struct ExactScan {
         let cursor = try txn.cursor(vectors)
         let capacity = layout.capacity
         let dimension = layout.dimension
+        let isDot = metric != .l2
+        let kernel = isDot ? Kernels.dotKernel() : Kernels.squaredL2Kernel()
         try query.withUnsafeBufferPointer { q in
             guard let qp = q.baseAddress else { return }
             var entry = try cursor.first()
@@ -34,12 +36,10 @@ struct ExactScan {
                         word &= word &- 1
                         let slot = wordIndex * 64 + bit
                         let v = vectorsBase + slot * dimension * 4
-                        let distance: Float
-                        switch metric {
-                        case .cosine, .dot: distance = -Kernels.dot(qp, v, count: dimension)
-                        case .l2: distance = Kernels.squaredL2(qp, v, count: dimension)
-                        }
-                        if distance < heap.threshold || heap.count < k {
+                        let raw = kernel(qp, v, dimension)
+                        let distance = isDot ? -raw : raw
+                        // The threshold is +infinity until the heap holds k entries.
+                        if distance <= heap.threshold {
                             heap.insert(id: firstID &+ UInt32(slot), distance: distance)
                         }
                     }
