@@ -1,0 +1,63 @@
+/// Per-query timing with the same method as the peers' `common.time_queries`:
+/// every query runs one at a time on the calling thread; the first pass over ALL queries provides the
+/// results (for recall) and is also the first timing pass; further passes repeat the timing (on a
+/// prefix of the queries sized to about `maxPassSeconds` when a full pass is slower than that).
+/// QPS, p50 and p99 are medians over passes.
+struct QueryTiming {
+    var qps: Double
+    var qpsPasses: [Double]
+    var p50ms: Double
+    var p99ms: Double
+    var timedQueries: [Int]
+    /// Process CPU seconds / wall seconds over the timed passes (about 1.0: the thread had a core to itself).
+    var cpuUtil: Double
+    var loadAverage: Double
+
+    var jsonFields: [(String, JSON)] {
+        [
+            ("qps_passes", .array(qpsPasses.map { .double($0) })),
+            ("timed_queries", .array(timedQueries.map { .int($0) })),
+            ("cpu_util", .double(cpuUtil)),
+            ("loadavg_1m", .double(loadAverage)),
+        ]
+    }
+}
+
+func timeQueries<R>(
+    count: Int, repeats: Int, maxPassSeconds: Double = 12.0, _ searchOne: (Int) throws -> R
+) rethrows -> (results: [R], timing: QueryTiming) {
+    var results: [R] = []
+    results.reserveCapacity(count)
+    var latency = [Double](repeating: 0, count: count)
+    let cpu0 = processCPUSeconds()
+    let wall0 = wallSeconds()
+    for i in 0..<count {
+        let t0 = wallSeconds()
+        let r = try searchOne(i)
+        latency[i] = wallSeconds() - t0
+        results.append(r)
+    }
+    let firstTotal = wallSeconds() - wall0
+    var passes = [latency]
+    var prefix = count
+    if firstTotal > maxPassSeconds {
+        prefix = max(20, Int(Double(count) * maxPassSeconds / firstTotal))
+    }
+    for _ in 0..<max(0, repeats - 1) {
+        var pass = [Double](repeating: 0, count: prefix)
+        for i in 0..<prefix {
+            let t0 = wallSeconds()
+            _ = try searchOne(i)
+            pass[i] = wallSeconds() - t0
+        }
+        passes.append(pass)
+    }
+    let cpuUtil = (processCPUSeconds() - cpu0) / max(1e-9, wallSeconds() - wall0)
+    let qps = passes.map { Double($0.count) / $0.reduce(0, +) }
+    let p50 = passes.map { percentile($0, 50) * 1e3 }
+    let p99 = passes.map { percentile($0, 99) * 1e3 }
+    return (results, QueryTiming(
+        qps: rounded(median(qps), 1), qpsPasses: qps.map { rounded($0, 1) },
+        p50ms: rounded(median(p50), 4), p99ms: rounded(median(p99), 4),
+        timedQueries: passes.map(\.count), cpuUtil: rounded(cpuUtil, 3), loadAverage: loadAverage1m()))
+}
