@@ -13,9 +13,12 @@ struct GraphLayout: Sendable, Equatable {
 
     init(m: Int) {
         self.m = m
-        // About 32 KiB per chunk.
+        // As many records as fit in one 4 KiB LMDB overflow page (4,096 − 16 bytes of page
+        // header): 30 nodes at M = 16. Back-links touch random nodes, so an upsert of n
+        // documents rewrites up to n·M chunks; small chunks keep that write volume (and the
+        // fsync) small. 32 KiB chunks made a batch of 100 into 100,000 rewrite 14 MB.
         let record = 4 + 8 * m
-        self.capacity = max(16, (32_768 / record) / 16 * 16)
+        self.capacity = max(8, (4_096 - 16) / record)
     }
 
     /// Bytes of one level-0 record.
