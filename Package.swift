@@ -20,10 +20,23 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"]), .brew(["lmdb"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
+        // BLAS for the neural encoders' matrix products: OpenBLAS's CBLAS interface on Linux
+        // (Debian/Ubuntu `libopenblas-dev`); Apple platforms use Accelerate instead.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .yum(["openblas-devel"])]
+        ),
         // AVX2/AVX-512 distance kernels chosen at run time (function target attributes, no flags).
         .target(name: "CVectorKernels"),
         .target(name: "VectorMath", dependencies: ["CVectorKernels"]),
-        .target(name: "Encoders", dependencies: ["VectorMath"]),
+        .target(
+            name: "Encoders",
+            dependencies: [
+                "VectorMath",
+                .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+            ]
+        ),
         .target(name: "Quiver", dependencies: ["LMDB", "VectorMath", "Encoders"]),
         .executableTarget(
             name: "QuiverCLI",
@@ -32,7 +45,8 @@ let package = Package(
         .executableTarget(name: "QuiverBench", dependencies: ["Quiver", "VectorMath"], path: "Benchmarks/QuiverBench"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "VectorMathTests", dependencies: ["VectorMath"]),
-        .testTarget(name: "EncodersTests", dependencies: ["Encoders"]),
+        // Fixtures are read through #filePath, not bundled as resources.
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders"], exclude: ["Fixtures"]),
         .testTarget(name: "QuiverTests", dependencies: ["Quiver", "LMDB", "Encoders"]),
         .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "Quiver"]),
     ],

@@ -1,0 +1,61 @@
+/// Why a neural encoder's model files could not be loaded, naming the file and, where there is one, the tensor.
+public enum ModelFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A required model file does not exist.
+    case missingFile(path: String)
+    /// A file exists but could not be opened, inspected or memory-mapped.
+    case unreadableFile(path: String, reason: String)
+    /// A safetensors file is shorter than its 8-byte header length, or than the header length it declares.
+    case truncatedFile(path: String, size: Int, needed: Int)
+    /// A safetensors header is not the expected JSON object of tensor entries.
+    case malformedHeader(path: String, reason: String)
+    /// A tensor entry is malformed (negative dimension, reversed offsets, a size that disagrees with its shape).
+    case malformedTensor(path: String, tensor: String, reason: String)
+    /// A tensor's element type is not one of the safetensors types.
+    case unknownDataType(path: String, tensor: String, dataType: String)
+    /// A tensor's data lies (partly) outside the file's data section.
+    case tensorOutOfBounds(path: String, tensor: String, start: Int, end: Int, dataSize: Int)
+    /// A tensor the model needs is absent from the file.
+    case missingTensor(path: String, tensor: String)
+    /// A tensor has a different element type than the model needs.
+    case wrongDataType(path: String, tensor: String, expected: String, found: String)
+    /// A tensor has a different shape than the model's configuration implies.
+    case wrongShape(path: String, tensor: String, expected: [Int], found: [Int])
+    /// A tensor's data does not start at an address aligned for its element type.
+    case misalignedTensor(path: String, tensor: String, offset: Int)
+    /// A configuration file cannot be decoded or describes an impossible model.
+    case invalidConfiguration(path: String, reason: String)
+    /// A configuration value differs from the one the encoder implements.
+    case configurationMismatch(path: String, key: String, expected: String, found: String)
+
+    /// A sentence saying what went wrong and what to do about it.
+    public var description: String {
+        switch self {
+        case .missingFile(let path):
+            return "model file \(path) not found: run tools/fetch-model (or set QUIVER_MODEL_DIR to the folder holding the models)"
+        case .unreadableFile(let path, let reason):
+            return "cannot read model file \(path): \(reason)"
+        case .truncatedFile(let path, let size, let needed):
+            return "model file \(path) is truncated: \(size) bytes, at least \(needed) needed: run tools/fetch-model again"
+        case .malformedHeader(let path, let reason):
+            return "model file \(path) has a malformed safetensors header: \(reason)"
+        case .malformedTensor(let path, let tensor, let reason):
+            return "tensor \"\(tensor)\" in \(path) is malformed: \(reason)"
+        case .unknownDataType(let path, let tensor, let dataType):
+            return "tensor \"\(tensor)\" in \(path) has unknown data type \"\(dataType)\""
+        case .tensorOutOfBounds(let path, let tensor, let start, let end, let dataSize):
+            return "tensor \"\(tensor)\" in \(path) spans bytes \(start)..<\(end), outside the \(dataSize)-byte data section: the file is truncated or corrupt"
+        case .missingTensor(let path, let tensor):
+            return "tensor \"\(tensor)\" is missing from \(path): the file is not the expected model"
+        case .wrongDataType(let path, let tensor, let expected, let found):
+            return "tensor \"\(tensor)\" in \(path) has data type \(found), expected \(expected)"
+        case .wrongShape(let path, let tensor, let expected, let found):
+            return "tensor \"\(tensor)\" in \(path) has shape \(found), expected \(expected)"
+        case .misalignedTensor(let path, let tensor, let offset):
+            return "tensor \"\(tensor)\" in \(path) starts at file offset \(offset), not aligned for its element type"
+        case .invalidConfiguration(let path, let reason):
+            return "invalid model configuration \(path): \(reason)"
+        case .configurationMismatch(let path, let key, let expected, let found):
+            return "model configuration \(path) has \(key) = \(found), expected \(expected): the folder holds a different model"
+        }
+    }
+}
