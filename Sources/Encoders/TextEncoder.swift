@@ -32,8 +32,9 @@ public struct EncoderDescriptor: Sendable, Codable, Hashable {
 
 /// Turns text into fixed-length vectors.
 ///
-/// Conforming types must be deterministic: the same text and role give bit-identical
-/// vectors in every process on every platform.
+/// Conforming types must be deterministic: the same text and role give the same vector in
+/// every process. The hashing encoder is bit-identical everywhere; encoders built on BLAS
+/// (MiniLM) agree up to float rounding, which varies with batch make-up, threads and CPU.
 public protocol TextEncoder: Sendable {
     /// The length of every vector this encoder returns.
     var dimension: Int { get }
