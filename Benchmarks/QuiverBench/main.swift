@@ -11,6 +11,10 @@ let usage = """
 
     \(ImportBench.usage)
 
+    \(HNSWBench.usage)
+
+    \(IncrementalBench.usage)
+
     JSON lines go to stdout (and are appended to --out FILE when given); progress goes to stderr.
     """
 
@@ -28,6 +32,10 @@ do {
         try ExactBench.run(arguments)
     case "import-tsv":
         try ImportBench.run(arguments)
+    case "hnsw":
+        try HNSWBench.run(arguments)
+    case "upsert-incremental":
+        try IncrementalBench.run(arguments)
     default:
         throw BenchError("unknown command '\(argv[1])'\n\n\(usage)")
     }

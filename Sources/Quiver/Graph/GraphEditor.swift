@@ -194,10 +194,11 @@ final class GraphEditor: GraphReader {
                 target.baseAddress?.copyMemory(from: buffer, byteCount: layout.chunkBytes)
             }
         }
-        for key in removedUpper {
+        // Sorted, so the same changes always produce the same pages.
+        for key in removedUpper.sorted() {
             try txn.delete(databases.graphUpper, key: GraphLayout.upperKey(id: UInt32(key >> 8), level: Int(key & 0xFF)))
         }
-        for (key, buffer) in dirtyUpper {
+        for (key, buffer) in dirtyUpper.sorted(by: { $0.key < $1.key }) {
             let upperKey = GraphLayout.upperKey(id: UInt32(key >> 8), level: Int(key & 0xFF))
             try upperKey.withKeyBytes { k in
                 try txn.put(databases.graphUpper, key: k, value: UnsafeRawBufferPointer(start: buffer, count: layout.upperBytes))
