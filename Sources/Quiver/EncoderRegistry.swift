@@ -1,6 +1,7 @@
 import Encoders
 
-/// Rebuilds the encoders a store may record, from their descriptors.
+/// Rebuilds the encoders a store may record, from their descriptors (MiniLM from the model
+/// cache, `ModelLocation.miniLM`, filled by `tools/fetch-model`).
 enum EncoderRegistry {
     /// An encoder equal to the one `descriptor` describes.
     static func makeEncoder(_ descriptor: EncoderDescriptor) throws -> any TextEncoder {
@@ -8,6 +9,19 @@ enum EncoderRegistry {
         case "hashing":
             do {
                 return try HashingEncoder(descriptor: descriptor)
+            } catch {
+                throw QuiverError.encodingFailed(underlying: String(describing: error))
+            }
+        case MiniLMEncoder.kind:
+            do {
+                return try MiniLMEncoder(descriptor: descriptor)
+            } catch let error as EncoderError {
+                if case .fingerprintMismatch = error {
+                    throw QuiverError.encoderMismatch(
+                        stored: descriptor,
+                        requested: (try? MiniLMEncoder().descriptor) ?? descriptor)
+                }
+                throw QuiverError.encodingFailed(underlying: String(describing: error))
             } catch {
                 throw QuiverError.encodingFailed(underlying: String(describing: error))
             }

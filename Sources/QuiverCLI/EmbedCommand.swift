@@ -17,6 +17,9 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Use this store's encoder.")
     var db: String?
 
+    @Option(help: "Without --db: hashing or minilm.")
+    var encoder = "hashing"
+
     @Option(help: "Without --db: the hashing encoder's dimension.")
     var dimension = 256
 
@@ -25,13 +28,13 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let encoder: any TextEncoder = try CLIError.run {
+        let selected: any TextEncoder = try CLIError.run {
             if let db {
                 return try Store.open(at: db, options: StoreOptions(creation: .openExisting, readOnly: true)).encoder
             }
-            return try HashingEncoder(dimension: dimension)
+            return try EncoderChoice.make(encoder, dimension: dimension)
         }
-        let vector = try encoder.encode(text, role: EncodingRole(rawValue: role) ?? .document)
+        let vector = try selected.encode(text, role: EncodingRole(rawValue: role) ?? .document)
         // Shortest round-trip decimal form: the same text gives the same digits in every process.
         print("[" + vector.map { "\($0)" }.joined(separator: ",") + "]")
     }

@@ -43,11 +43,14 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Where --skip-bad-rows writes rejected rows (default: FILE.rejected.tsv).")
     var rejects: String?
 
-    @Option(help: "For a new store: the hashing encoder's dimension.")
-    var dimension = 256
+    @Option(help: "For a new store: hashing (the default; no download) or minilm (all-MiniLM-L6-v2; run tools/fetch-model). An existing store keeps its own.")
+    var encoder: String?
 
-    @Option(help: "For a new store: cosine, dot or l2.")
-    var metric: String = "cosine"
+    @Option(help: "For a new store with the hashing encoder: its dimension (default 256).")
+    var dimension: Int?
+
+    @Option(help: "For a new store: cosine (the default), dot or l2. An existing store keeps its own.")
+    var metric: String?
 
     @Option(name: .customLong("m"), help: "For a new store: HNSW neighbours per node (level 0 keeps twice as many).")
     var m = 16
@@ -60,7 +63,10 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard Metric(rawValue: metric) != nil else { throw ValidationError("--metric must be cosine, dot or l2") }
+        if let metric, Metric(rawValue: metric) == nil { throw ValidationError("--metric must be cosine, dot or l2") }
+        if let encoder, !["hashing", "minilm"].contains(encoder) {
+            throw ValidationError("--encoder must be hashing or minilm")
+        }
         guard (2...256).contains(m) else { throw ValidationError("--m must be 2…256") }
         guard efConstruction >= 1, efSearch >= 1 else { throw ValidationError("--ef-construction and --ef-search must be at least 1") }
         for field in fields { _ = try parseField(field) }
@@ -89,11 +95,12 @@ struct ImportCommand: ParsableCommand {
             idColumn: idColumn,
             textColumns: textColumn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             fieldTypes: fieldTypes)
+        let chosen = try CLIError.run { try encoder.map { try EncoderChoice.make($0, dimension: dimension ?? 256) } }
         let target = try CLIError.run {
             try Store.open(
                 at: store.db,
                 options: StoreOptions(
-                    encoder: nil, dimension: dimension, metric: Metric(rawValue: metric),
+                    encoder: chosen, dimension: encoder == nil ? dimension : nil, metric: metric.flatMap(Metric.init(rawValue:)),
                     graph: GraphParameters(m: m, efConstruction: efConstruction, efSearch: efSearch)))
         }
         let rejectsPath = rejects ?? file + ".rejected.tsv"
