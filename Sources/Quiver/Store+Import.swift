@@ -74,6 +74,10 @@ extension Store {
     /// row stops the import before its batch is committed (throwing ``ImportError/badRow(_:committed:)``),
     /// unless `options.skipsBadRows` is set, in which case `rejected` receives it and the import goes on.
     /// `progress` is called after every batch.
+    ///
+    /// Reading and encoding run on a second thread, one batch ahead of the writing, so a slow
+    /// encoder and the writes overlap. `rejected` and `progress` are called on the calling thread,
+    /// in the same order as if the file were read, encoded and written one batch at a time.
     @discardableResult
     public func importTSV(
         at path: String,
@@ -82,56 +86,44 @@ extension Store {
         rejected: (TSVRejectedRow) throws -> Void = { _ in },
         progress: (ImportProgress) -> Void = { _ in }
     ) throws -> ImportReport {
-        let reader: TSVReader
-        do {
-            reader = try TSVReader(path: path, schema: schema)
-        } catch {
-            throw ImportError.file(error)
+        let handOff = HandOff<ImportBatch>()
+        let readingDone = ImportReadingStage.start(
+            path: path, schema: schema, options: options, store: self, handOff: handOff)
+        defer {
+            // Stop the reading thread (if this side stopped early) and wait until it lets go of
+            // the file and the encoder.
+            handOff.close()
+            readingDone.wait()
         }
         var report = ImportReport(
             rowsCommitted: 0, batchesCommitted: 0, rowsRejected: 0, inserted: 0, replaced: 0, unchanged: 0)
-        var rowsRead = 0
-        var batch: [Document] = []
-        batch.reserveCapacity(options.batchSize)
-
-        func commit() throws {
-            guard !batch.isEmpty else { return }
-            do {
-                let summary = try upsert(batch)
-                report.inserted += summary.inserted
-                report.replaced += summary.replaced
-                report.unchanged += summary.unchanged
-            } catch let error as QuiverError {
-                throw ImportError.store(error, committed: report)
-            }
-            report.rowsCommitted += batch.count
-            report.batchesCommitted += 1
-            batch.removeAll(keepingCapacity: true)
-            progress(ImportProgress(
-                rowsRead: rowsRead, rowsCommitted: report.rowsCommitted, rowsRejected: report.rowsRejected,
-                bytesRead: reader.bytesRead, totalBytes: reader.fileSize))
-        }
-
-        while true {
-            let next: Result<TSVRecord, TSVRowError>?
-            do {
-                next = try reader.next()
-            } catch {
-                throw ImportError.file(error)
-            }
-            guard let next else { break }
-            rowsRead += 1
-            switch next {
-            case .success(let record):
-                batch.append(record.document)
-                if batch.count >= options.batchSize { try commit() }
-            case .failure(let error):
-                guard options.skipsBadRows else { throw ImportError.badRow(error, committed: report) }
+        while let batch = handOff.take() {
+            for row in batch.rejected {
                 report.rowsRejected += 1
-                try rejected(TSVRejectedRow(error))
+                try rejected(row)
             }
+            switch batch.end {
+            case .badRow(let error): throw ImportError.badRow(error, committed: report)
+            case .file(let error): throw ImportError.file(error)
+            case .finished, nil: break
+            }
+            if !batch.documents.isEmpty {
+                do {
+                    let summary = try upsert(batch.documents, encodedVectors: batch.vectors.get())
+                    report.inserted += summary.inserted
+                    report.replaced += summary.replaced
+                    report.unchanged += summary.unchanged
+                } catch let error as QuiverError {
+                    throw ImportError.store(error, committed: report)
+                }
+                report.rowsCommitted += batch.documents.count
+                report.batchesCommitted += 1
+                progress(ImportProgress(
+                    rowsRead: batch.rowsRead, rowsCommitted: report.rowsCommitted, rowsRejected: report.rowsRejected,
+                    bytesRead: batch.bytesRead, totalBytes: batch.totalBytes))
+            }
+            if batch.end != nil { break }
         }
-        try commit()
         return report
     }
 }

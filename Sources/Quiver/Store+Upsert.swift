@@ -20,14 +20,30 @@ extension Store {
     /// When the same id occurs twice in `documents`, the later one wins.
     @discardableResult
     public func upsert(_ documents: [Document]) throws -> UpsertSummary {
+        try write(documents, vectors: documentVectors(for: documents))
+    }
+
+    /// Validates `documents` as ``upsert(_:)`` does, then encodes their texts with the store's
+    /// encoder (document side): the first half of an upsert, which may run on another thread.
+    func documentVectors(for documents: [Document]) throws(QuiverError) -> [[Float]] {
         try validate(documents)
-        let vectors: [[Float]]
         do {
-            vectors = try encoder.encode(documents.map(\.text), role: .document)
+            return try encoder.encode(documents.map(\.text), role: .document)
         } catch {
             throw QuiverError.encodingFailed(underlying: String(describing: error))
         }
-        return try write(documents, vectors: vectors)
+    }
+
+    /// Inserts or replaces `documents` with `encodedVectors` from ``documentVectors(for:)``:
+    /// ``upsert(_:)`` without the encoding. The documents are validated again (cheap), so this
+    /// fails exactly as ``upsert(_:)`` would.
+    @discardableResult
+    func upsert(_ documents: [Document], encodedVectors: [[Float]]) throws -> UpsertSummary {
+        try validate(documents)
+        guard documents.count == encodedVectors.count else {
+            throw QuiverError.vectorCountMismatch(documents: documents.count, vectors: encodedVectors.count)
+        }
+        return try write(documents, vectors: encodedVectors)
     }
 
     /// Inserts or replaces `documents` with caller-supplied vectors (bring your own embeddings).
@@ -71,7 +87,7 @@ extension Store {
         }
     }
 
-    private func validate(_ documents: [Document]) throws {
+    private func validate(_ documents: [Document]) throws(QuiverError) {
         guard !isReadOnly else { throw QuiverError.readOnly }
         for document in documents {
             let idBytes = document.id.utf8.count

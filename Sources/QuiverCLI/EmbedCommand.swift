@@ -2,14 +2,24 @@ import ArgumentParser
 import Encoders
 import Quiver
 
-/// `quiver embed`: print the vector an encoder gives a text.
+/// `quiver embed`: print the vector an encoder gives a text, or the vectors of many texts read from stdin.
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "embed", abstract: "Print a text's vector as a JSON array.",
-        discussion: "Uses the store's encoder with --db, otherwise the default hashing encoder.")
+        commandName: "embed", abstract: "Print a text's vector as a JSON array, or embed stdin as JSON Lines.",
+        discussion: """
+            Uses the store's encoder with --db, otherwise the default hashing encoder.
 
-    @Argument(help: "The text.")
-    var text: String
+            With TEXT, prints its vector as a JSON array. Without TEXT (or with -), reads texts from \
+            stdin, one per line (with --jsonl: JSON Lines objects with a "text" field; blank lines are \
+            skipped), and prints one JSON Lines object per text, in order: \
+            {"embedding": [...], "token_ids": [...]} (token_ids only for BERT encoders such as minilm).
+            """)
+
+    @Argument(help: "The text; omit it or pass - to read texts from stdin.")
+    var text: String?
+
+    @Flag(help: "Read stdin as JSON Lines objects with a \"text\" field (texts may hold tabs and newlines).")
+    var jsonl = false
 
     @Option(help: "query or document.")
     var role: String = "document"
@@ -23,8 +33,15 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Without --db: the hashing encoder's dimension.")
     var dimension = 256
 
+    @Option(help: "Texts encoded together when reading stdin.")
+    var batchSize = 64
+
     func validate() throws {
         guard EncodingRole(rawValue: role) != nil else { throw ValidationError("--role must be query or document") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        if jsonl, let text, text != "-" {
+            throw ValidationError("--jsonl reads texts from stdin: omit TEXT or pass -")
+        }
     }
 
     func run() throws {
@@ -34,7 +51,13 @@ struct EmbedCommand: ParsableCommand {
             }
             return try EncoderChoice.make(encoder, dimension: dimension)
         }
-        let vector = try selected.encode(text, role: EncodingRole(rawValue: role) ?? .document)
+        let role = EncodingRole(rawValue: role) ?? .document
+        guard let text, text != "-" else {
+            let embedder = StreamEmbedder(encoder: selected, role: role, batchSize: batchSize)
+            try CLIError.run { try embedder.run(format: jsonl ? .jsonLines : .lines) }
+            return
+        }
+        let vector = try selected.encode(text, role: role)
         // Shortest round-trip decimal form: the same text gives the same digits in every process.
         print("[" + vector.map { "\($0)" }.joined(separator: ",") + "]")
     }
