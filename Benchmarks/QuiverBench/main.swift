@@ -15,6 +15,10 @@ let usage = """
 
     \(IncrementalBench.usage)
 
+    \(RetrievalBench.usage)
+
+    \(EncoderBench.usage)
+
     JSON lines go to stdout (and are appended to --out FILE when given); progress goes to stderr.
     """
 
@@ -25,7 +29,7 @@ guard argv.count >= 2, !["-h", "--help", "help"].contains(argv[1]) else {
 }
 
 do {
-    let flags: Set<String> = ["no-diag", "keep", "headline-only"]
+    let flags: Set<String> = ["no-diag", "keep", "headline-only", "exact", "hnsw", "encode-pass"]
     let arguments = try Arguments(argv.dropFirst(2), flags: flags)
     switch argv[1] {
     case "exact":
@@ -36,6 +40,10 @@ do {
         try HNSWBench.run(arguments)
     case "upsert-incremental":
         try IncrementalBench.run(arguments)
+    case "retrieval":
+        try RetrievalBench.run(arguments)
+    case "encoder-speed":
+        try EncoderBench.run(arguments)
     default:
         throw BenchError("unknown command '\(argv[1])'\n\n\(usage)")
     }
