@@ -34,6 +34,7 @@ enum CLIError {
     static func exitCode(for error: QuiverError) -> Int32 {
         switch error {
         case .storeNotFound: noInput
+        case .notAStore: dataError
         case .storage, .corruptStore, .corruptRecord: ioError
         case .invalidID, .textTooLong, .invalidFieldName, .nonFiniteVector, .dimensionMismatch,
              .vectorCountMismatch, .invalidK:

@@ -95,6 +95,16 @@ struct ImportCommand: ParsableCommand {
             idColumn: idColumn,
             textColumns: textColumn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             fieldTypes: fieldTypes)
+        // Check the file's header and the schema before a new store is created for it.
+        var headerProblem: TSVError?
+        do {
+            _ = try TSVReader(path: file, schema: schema)
+        } catch {
+            headerProblem = error
+        }
+        if let headerProblem {
+            let _: Void = try CLIError.run { throw ImportError.file(headerProblem) }
+        }
         let chosen = try CLIError.run { try encoder.map { try EncoderChoice.make($0, dimension: dimension ?? 256) } }
         let target = try CLIError.run {
             try Store.open(

@@ -28,7 +28,7 @@ final class StoreErrorTests: CLITestCase {
         let tsv = try writeFile("input.tsv", "id\ttext\n1\thello\n")
         for arguments in [["search", "tea", "--db", db], ["stats", "--db", db], ["import", tsv, "--db", db]] {
             let result = try quiver(arguments)
-            XCTAssertTrue(result.reason == .exit && result.status != 0, "\(arguments): \(result.summary)")
+            XCTAssertTrue(result.exited(65), "\(arguments): \(result.summary)")
             XCTAssertEqual(result.stderr,
                            "quiver: \(db) is not a Quiver store: the directory is not empty and holds no data.mdb\n",
                            "\(arguments)")
@@ -39,6 +39,15 @@ final class StoreErrorTests: CLITestCase {
         let result = try quiver("search", "tea", "--db", tsv)
         XCTAssertTrue(result.reason == .exit && result.status != 0, result.summary)
         XCTAssertTrue(result.stderr.contains("is not a Quiver store: it is a file, not a directory"), result.stderr)
+    }
+
+    func testABadHeaderRowCreatesNoStore() throws {
+        let db = path("never-created")
+        let bom = try writeFile("bom.tsv", [0xEF, 0xBB, 0xBF] + Array("id\ttext\n1\thello\n".utf8))
+        let result = try quiver("import", bom, "--db", db)
+        XCTAssertTrue(result.exited(65), result.summary)
+        XCTAssertTrue(result.stderr.contains("byte order mark"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db), "a store was created for a file that cannot be read")
     }
 
     func testADataFileOfRandomBytesIsAClearErrorNotACrash() throws {
