@@ -37,4 +37,20 @@ extension Store {
             try txn.put(databases.meta, key: MetaKey.graphEntry, value: entry.bytes)
         }
     }
+
+    /// Calls `body` with the id and top level of every node stored in `txn`'s level-0 chunks.
+    func forEachGraphNode(in txn: Transaction, _ body: (UInt32, Int) -> Void) throws {
+        let cursor = try txn.cursor(databases.graph)
+        var chunk = try cursor.first()
+        while let (key, value) = chunk {
+            guard key.count == 4 else { throw QuiverError.corruptRecord(database: "graph", key: "\(key.count)-byte key", reason: "bad chunk key") }
+            let first = key.loadUnaligned(as: UInt32.self) &* UInt32(graphLayout.capacity)
+            for slot in 0..<(value.count / graphLayout.recordBytes) {
+                let header = UInt32(littleEndian: value.loadUnaligned(
+                    fromByteOffset: slot * graphLayout.recordBytes, as: UInt32.self))
+                if header & GraphLayout.presentBit != 0 { body(first &+ UInt32(slot), Int((header >> 16) & 0xFF)) }
+            }
+            chunk = try cursor.next()
+        }
+    }
 }

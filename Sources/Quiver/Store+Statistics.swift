@@ -48,17 +48,7 @@ extension Store {
                 }
                 let entry = try graphEntry(in: txn)
                 var nodes = 0
-                let cursor = try txn.cursor(databases.graph)
-                var chunk = try cursor.first()
-                while let (_, value) = chunk {
-                    var offset = 0
-                    while offset + 4 <= value.count {
-                        let header = UInt32(littleEndian: value.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-                        if header & GraphLayout.presentBit != 0 { nodes += 1 }
-                        offset += graphLayout.recordBytes
-                    }
-                    chunk = try cursor.next()
-                }
+                try forEachGraphNode(in: txn) { _, _ in nodes += 1 }
                 return StoreStatistics(
                     documents: Int(counters.liveCount), deleted: try txn.count(databases.deleted),
                     dimension: dimension, metric: metric, encoder: manifest.encoder,

@@ -71,17 +71,7 @@ extension Store {
                 txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
                 vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID))
             var headers: [UInt32: Int] = [:]
-            let cursor = try txn.cursor(databases.graph)
-            var chunk = try cursor.first()
-            while let (key, value) = chunk {
-                let first = key.loadUnaligned(as: UInt32.self) * UInt32(graphLayout.capacity)
-                for slot in 0..<(value.count / graphLayout.recordBytes) {
-                    let header = UInt32(littleEndian: value.loadUnaligned(
-                        fromByteOffset: slot * graphLayout.recordBytes, as: UInt32.self))
-                    if header & GraphLayout.presentBit != 0 { headers[first + UInt32(slot)] = Int((header >> 16) & 0xFF) }
-                }
-                chunk = try cursor.next()
-            }
+            try forEachGraphNode(in: txn) { id, level in headers[id] = level }
             var upperKeys: [(id: UInt32, level: Int)] = []
             let upper = try txn.cursor(databases.graphUpper)
             var entry = try upper.first()
