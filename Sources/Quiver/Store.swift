@@ -31,6 +31,8 @@ public final class Store: Sendable {
     let layout: VectorChunkLayout
     let graphLayout: GraphLayout
     let maximumTextLength: Int
+    /// Threads for inserting large batches into the graph (at least 1).
+    let indexingThreads: Int
     let snapshots = GraphSnapshotCache()
     let scratchPool: ScratchPool
 
@@ -48,6 +50,7 @@ public final class Store: Sendable {
         self.graphLayout = GraphLayout(m: manifest.graph.m)
         self.scratchPool = ScratchPool(dimension: manifest.dimension)
         self.maximumTextLength = options.maximumTextLength
+        self.indexingThreads = max(1, options.indexingThreads ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Opens the store in directory `path`, creating it when missing (unless `options` say not to).

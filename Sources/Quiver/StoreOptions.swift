@@ -35,6 +35,12 @@ public struct StoreOptions: Sendable {
     public var skipSync: Bool
     /// The longest document text accepted, in UTF-8 bytes.
     public var maximumTextLength: Int
+    /// How many threads insert a large batch into the graph; `nil` uses every core.
+    ///
+    /// Batches of at least ``Store/parallelInsertionMinimum`` documents are linked into the
+    /// graph by this many threads at once. With `1` a batch always builds the same graph; with
+    /// more, the graph depends on thread timing (its quality does not).
+    public var indexingThreads: Int?
 
     /// Creates options; every default suits an embedded store with the built-in encoder.
     public init(
@@ -47,7 +53,8 @@ public struct StoreOptions: Sendable {
         initialMapSize: Int = 32 << 20,
         maximumMapSize: Int = 1 << 40,
         skipSync: Bool = false,
-        maximumTextLength: Int = 1_000_000
+        maximumTextLength: Int = 1_000_000,
+        indexingThreads: Int? = nil
     ) {
         self.encoder = encoder
         self.dimension = dimension
@@ -59,5 +66,6 @@ public struct StoreOptions: Sendable {
         self.maximumMapSize = maximumMapSize
         self.skipSync = skipSync
         self.maximumTextLength = maximumTextLength
+        self.indexingThreads = indexingThreads
     }
 }

@@ -45,7 +45,7 @@ public enum Kernels {
     }
 
     /// A distance function between `count` floats at the first pointer and at the second.
-    public typealias Distance = (UnsafePointer<Float>, UnsafeRawPointer, Int) -> Float
+    public typealias Distance = @Sendable (UnsafePointer<Float>, UnsafeRawPointer, Int) -> Float
 
     /// The inner-product kernel for this CPU, resolved once: hot loops call it without
     /// re-checking ``acceleration`` per vector.

@@ -6,7 +6,7 @@ import LMDB
 /// ``flush()``, so a batch costs one copy per touched chunk rather than one per edge.
 /// Vectors are read in place from the transaction (their chunks must already be written and
 /// are not written again in this transaction).
-final class GraphEditor: GraphReader {
+final class GraphEditor: GraphWriter {
     let txn: Transaction
     let databases: StoreDatabases
     let layout: GraphLayout

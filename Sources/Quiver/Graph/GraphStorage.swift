@@ -26,10 +26,39 @@ protocol GraphReader {
     func neighbors(_ id: UInt32, level: Int) -> NeighborList
     /// Whether `id` is a live document (not deleted or replaced).
     func isLive(_ id: UInt32) -> Bool
+    /// Calls `body` with the neighbours of `id` on `level`, guarded against concurrent
+    /// changes where the graph has any (the parallel build); the list is valid only inside `body`.
+    func withNeighbors<R>(_ id: UInt32, level: Int, _ body: (NeighborList) -> R) -> R
+}
+
+extension GraphReader {
+    /// Unguarded: snapshots are immutable and the sequential editor has one thread.
+    @inline(__always)
+    func withNeighbors<R>(_ id: UInt32, level: Int, _ body: (NeighborList) -> R) -> R {
+        body(neighbors(id, level: level))
+    }
+}
+
+/// A graph the HNSW insertion can change: the sequential ``GraphEditor`` of a write
+/// transaction, or the ``ConcurrentGraphEditor`` that several threads insert into at once.
+protocol GraphWriter: GraphReader {
+    /// One past the largest id the graph may hold.
+    var idLimit: Int { get }
+    /// Replaces the neighbours of `id` on `level` (at most the level's maximum degree are kept).
+    func setNeighbors(_ id: UInt32, level: Int, _ ids: [UInt32])
+    /// Replaces the neighbours of `id` on `level` by what `transform` returns for the current
+    /// ones (nil: leave them), as one step no other thread can interleave with.
+    func updateNeighbors(_ id: UInt32, level: Int, _ transform: (NeighborList) -> [UInt32]?)
+}
+
+extension GraphWriter {
+    func updateNeighbors(_ id: UInt32, level: Int, _ transform: (NeighborList) -> [UInt32]?) {
+        if let ids = transform(neighbors(id, level: level)) { setNeighbors(id, level: level, ids) }
+    }
 }
 
 /// The distance used for graph decisions: lower is nearer (`−dot` for cosine/dot, squared L2 for l2).
-struct GraphDistance {
+struct GraphDistance: Sendable {
     let metric: Metric
     let dimension: Int
     private let kernel: Kernels.Distance

@@ -4,7 +4,7 @@
 ///
 /// Distances are "lower is nearer" (``GraphDistance``). Nothing here allocates per visited
 /// node: beams live in a reusable ``SearchScratch``.
-struct HNSW {
+struct HNSW: Sendable {
     let parameters: GraphParameters
     let distance: GraphDistance
 
@@ -18,14 +18,15 @@ struct HNSW {
         var changed = true
         while changed {
             changed = false
-            let list = graph.neighbors(current.id, level: level)
-            for i in 0..<list.count {
-                let id = list[i]
-                guard let vector = graph.vector(id) else { continue }
-                let d = distance(query, vector)
-                if d < current.distance {
-                    current = Candidate(distance: d, id: id)
-                    changed = true
+            graph.withNeighbors(current.id, level: level) { list in
+                for i in 0..<list.count {
+                    let id = list[i]
+                    guard let vector = graph.vector(id) else { continue }
+                    let d = distance(query, vector)
+                    if d < current.distance {
+                        current = Candidate(distance: d, id: id)
+                        changed = true
+                    }
                 }
             }
         }
@@ -48,18 +49,19 @@ struct HNSW {
             let current = scratch.candidates.top
             if current.distance > bound && scratch.results.count >= ef { break }
             scratch.candidates.pop()
-            let list = graph.neighbors(current.id, level: level)
-            for i in 0..<list.count {
-                let id = list[i]
-                guard scratch.visit(id), let vector = graph.vector(id) else { continue }
-                let d = distance(query, vector)
-                if scratch.results.count < ef || d < bound {
-                    scratch.candidates.push(Candidate(distance: d, id: id))
-                    if graph.isLive(id) {
-                        scratch.results.push(Candidate(distance: d, id: id))
-                        if scratch.results.count > ef { scratch.results.pop() }
+            graph.withNeighbors(current.id, level: level) { list in
+                for i in 0..<list.count {
+                    let id = list[i]
+                    guard scratch.visit(id), let vector = graph.vector(id) else { continue }
+                    let d = distance(query, vector)
+                    if scratch.results.count < ef || d < bound {
+                        scratch.candidates.push(Candidate(distance: d, id: id))
+                        if graph.isLive(id) {
+                            scratch.results.push(Candidate(distance: d, id: id))
+                            if scratch.results.count > ef { scratch.results.pop() }
+                        }
+                        if scratch.results.count >= ef { bound = scratch.results.top.distance }
                     }
-                    if scratch.results.count >= ef { bound = scratch.results.top.distance }
                 }
             }
         }
@@ -123,14 +125,16 @@ struct HNSW {
 
     // MARK: - Insertion
 
-    /// Inserts node `id` (its vector already stored) with top level `nodeLevel`, linking it on
-    /// every level up to `nodeLevel` and adding back-links; updates `entry` when the node
-    /// becomes the new top.
-    func insert(
-        _ graph: GraphEditor, id: UInt32, nodeLevel: Int, entry: inout GraphEntry, scratch: SearchScratch,
+    /// Inserts node `id` (its vector already stored, its record already made with top level
+    /// `nodeLevel` and empty lists), linking it on every level up to `nodeLevel` and adding
+    /// back-links; updates `entry` when the node becomes the new top.
+    ///
+    /// Safe to run for different nodes on several threads at once over a ``ConcurrentGraphEditor``:
+    /// every list is read and changed through the graph's guarded calls, one list at a time.
+    func insert<G: GraphWriter>(
+        _ graph: G, id: UInt32, nodeLevel: Int, entry: inout GraphEntry, scratch: SearchScratch,
         query: UnsafeMutablePointer<Float>
     ) {
-        graph.setNode(id, level: nodeLevel)
         guard let entryNode = entry.node, let stored = graph.vector(id), let entryVector = graph.vector(entryNode)
         else {
             entry = GraphEntry(node: id, level: nodeLevel)
@@ -162,27 +166,24 @@ struct HNSW {
     }
 
     /// Adds `target` to `node`'s list on `level`, pruning with the heuristic when the list is full.
-    private func link(
-        _ graph: GraphEditor, from node: UInt32, to target: UInt32, distance targetDistance: Float, level: Int,
+    private func link<G: GraphWriter>(
+        _ graph: G, from node: UInt32, to target: UInt32, distance targetDistance: Float, level: Int,
         scratch: SearchScratch
     ) {
-        let list = graph.neighbors(node, level: level)
         let limit = parameters.maximumDegree(level: level)
-        var ids = list.ids
-        if ids.contains(target) { return }
-        if ids.count < limit {
+        graph.updateNeighbors(node, level: level) { list in
+            var ids = list.ids
+            if ids.contains(target) { return nil }
             ids.append(target)
-            graph.setNeighbors(node, level: level, ids)
-            return
+            if ids.count <= limit { return ids }
+            guard let nodeVector = graph.vector(node) else { return nil }
+            return prune(graph, base: nodeVector, ids: ids, limit: limit, scratch: scratch)
         }
-        guard let nodeVector = graph.vector(node) else { return }
-        ids.append(target)
-        graph.setNeighbors(node, level: level, prune(graph, base: nodeVector, ids: ids, limit: limit, scratch: scratch))
     }
 
     /// Re-selects `limit` neighbours among `ids` for the node whose vector is `base`.
-    func prune(
-        _ graph: GraphEditor, base: UnsafeRawPointer, ids: [UInt32], limit: Int, scratch: SearchScratch,
+    func prune<G: GraphReader>(
+        _ graph: G, base: UnsafeRawPointer, ids: [UInt32], limit: Int, scratch: SearchScratch,
         keepPruned: Bool = false, alpha: Float = 1
     ) -> [UInt32] {
         let baseCopy = UnsafeMutablePointer<Float>.allocate(capacity: distance.dimension)
