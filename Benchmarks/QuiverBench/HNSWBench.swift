@@ -19,7 +19,7 @@ import Quiver
 enum HNSWBench {
     static let usage = """
         QuiverBench hnsw --data DIR [--metric l2|cosine|dot] [--k 10] [--efs 10,16,32,64,128] [--repeats 5]
-                         [--m 16] [--ef-construction 200] [--batch 10000] [--max-queries N] [--threads 1]
+                         [--m 16] [--ef-construction 200] [--batch 10000] [--max-queries N] [--threads 1] [--store DIR]
                          [--name NAME] [--out FILE.jsonl] [--work DIR] [--keep]
           Builds a store from DIR/base.fvecs (vectors supplied, fsync on), then times Store.search(vector:k:ef:)
           for every ef; ground truth from groundtruth.ivecs when present.
@@ -72,7 +72,10 @@ enum HNSWBench {
         // ---- build: a fresh store, vectors supplied, empty texts, fsync on
         let scratch = try makeScratchDirectory(root: args.string("work"), prefix: "quiver-hnsw")
         defer { if !args.flag("keep") { try? FileManager.default.removeItem(atPath: scratch) } }
-        let storePath = (scratch as NSString).appendingPathComponent("store")
+        // --store DIR: build into DIR and keep it, or, when DIR already holds a store, search it
+        // without building (profiling the queries alone).
+        let storePath = args.string("store") ?? (scratch as NSString).appendingPathComponent("store")
+        let reused = FileManager.default.fileExists(atPath: (storePath as NSString).appendingPathComponent("data.mdb"))
         let graph = GraphParameters(m: m, efConstruction: efConstruction)
         let options = StoreOptions(encoder: try HashingEncoder(dimension: d), metric: metric, graph: graph, skipSync: false,
             indexingThreads: threads)
@@ -80,7 +83,7 @@ enum HNSWBench {
         let buildCPU0 = processCPUSeconds()
         let store = try Store.open(at: storePath, options: options)
         var batchSeconds: [Double] = []
-        var start = 0
+        var start = reused ? n : 0
         while start < n {
             let end = min(n, start + batchSize)
             var documents: [Document] = []
