@@ -37,7 +37,7 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             ]
         ),
-        .target(name: "Quiver", dependencies: ["LMDB", "VectorMath", "Encoders"]),
+        .target(name: "Quiver", dependencies: ["LMDB", "CVectorKernels", "VectorMath", "Encoders"]),
         .executableTarget(
             name: "QuiverCLI",
             dependencies: ["Quiver", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -14,4 +14,12 @@ float qv_l2sq_avx2(const float *a, const void *b, long count);
 float qv_dot_avx512(const float *a, const void *b, long count);
 float qv_l2sq_avx512(const float *a, const void *b, long count);
 
+/// Asks the CPU to start loading the `lines` 64-byte cache lines at `p` (a hint; never faults).
+/// Graph search issues it for the vectors it is about to compare, as hnswlib does, so the
+/// loads of one vector overlap the arithmetic on the previous one.
+static inline void qv_prefetch(const void *p, int lines) {
+    const char *c = (const char *)p;
+    for (int i = 0; i < lines; i++) __builtin_prefetch(c + 64 * i, 0, 3);
+}
+
 #endif

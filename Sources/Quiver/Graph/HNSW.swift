@@ -1,3 +1,5 @@
+import CVectorKernels
+
 /// The HNSW algorithms (Malkov & Yashunin, 2018) over any ``GraphReader``: greedy descent,
 /// beam search on one level, the neighbour-selection heuristic (the paper's algorithm 4),
 /// insertion with back-links, and repair after deletions. Modelled on hnswlib's hnswalg.h.
@@ -7,6 +9,9 @@
 struct HNSW: Sendable {
     let parameters: GraphParameters
     let distance: GraphDistance
+
+    /// Cache lines of a vector prefetched ahead of its distance computation.
+    private var prefetchLines: Int32 { Int32(min((distance.dimension * 4 + 63) / 64, 32)) }
 
     // MARK: - Search
 
@@ -50,9 +55,20 @@ struct HNSW: Sendable {
             if current.distance > bound && scratch.results.count >= ef { break }
             scratch.candidates.pop()
             graph.withNeighbors(current.id, level: level) { list in
-                for i in 0..<list.count {
+                // First the unvisited neighbours, with their vectors' loads started (hnswlib
+                // prefetches the same way): the misses overlap instead of queueing.
+                let pending = scratch.pending
+                var count = 0
+                for i in 0..<min(list.count, scratch.pendingCapacity) {
                     let id = list[i]
                     guard scratch.visit(id), let vector = graph.vector(id) else { continue }
+                    qv_prefetch(vector, prefetchLines)
+                    pending[count] = id
+                    count &+= 1
+                }
+                for j in 0..<count {
+                    let id = pending[j]
+                    guard let vector = graph.vector(id) else { continue }
                     let d = distance(query, vector)
                     if scratch.results.count < ef || d < bound {
                         scratch.candidates.push(Candidate(distance: d, id: id))

@@ -80,6 +80,10 @@ final class SearchScratch {
     @exclusivity(unchecked) var results = CandidateHeap(isMax: true)
     /// A copy of a stored vector, for distances between two stored vectors.
     var vectorBuffer: UnsafeMutablePointer<Float>
+    /// The not-yet-visited neighbours of the node a beam search is expanding.
+    let pending: UnsafeMutablePointer<UInt32>
+    /// Room in ``pending``: the longest neighbour list (2M at M ≤ 256).
+    let pendingCapacity = 512
     let dimension: Int
 
     init(capacity: Int, dimension: Int) {
@@ -89,11 +93,14 @@ final class SearchScratch {
         self.dimension = dimension
         vectorBuffer = .allocate(capacity: max(dimension, 1))
         vectorBuffer.initialize(repeating: 0, count: max(dimension, 1))
+        pending = .allocate(capacity: pendingCapacity)
+        pending.initialize(repeating: 0, count: pendingCapacity)
     }
 
     deinit {
         marks.deallocate()
         vectorBuffer.deallocate()
+        pending.deallocate()
     }
 
     /// Starts a new search over ids below `idLimit`.
