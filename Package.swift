@@ -48,7 +48,7 @@ let package = Package(
         // Fixtures are read through #filePath, not bundled as resources.
         .testTarget(name: "EncodersTests", dependencies: ["Encoders"], exclude: ["Fixtures"]),
         .testTarget(name: "QuiverTests", dependencies: ["Quiver", "LMDB", "Encoders"]),
-        .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "Quiver"]),
+        .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "Quiver", "LMDB"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -44,6 +44,7 @@ final class CrashTests: CLITestCase {
     @discardableResult
     private func verify(_ db: String, rows: Int, _ label: String) throws -> Int {
         let store = try Store.open(at: db, options: StoreOptions(creation: .openExisting))
+        XCTAssertEqual(try store.verify().problems, [], "\(label): verify")
         let count = try store.count()
         XCTAssertEqual(count % Self.batchSize, 0, "\(label): \(count) is not a whole number of batches")
         XCTAssertLessThanOrEqual(count, rows, label)

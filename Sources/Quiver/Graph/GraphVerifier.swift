@@ -65,26 +65,29 @@ struct GraphVerifier {
 extension Store {
     /// Every violation of the graph's invariants in the current snapshot (empty when sound).
     func graphViolations() throws -> [String] {
-        try environment.read { txn in
-            let counters = try MetaCounters.read(from: txn, meta: databases.meta)
-            let snapshot = try GraphSnapshot(
-                txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
-                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID))
-            var headers: [UInt32: Int] = [:]
-            try forEachGraphNode(in: txn) { id, level in headers[id] = level }
-            var upperKeys: [(id: UInt32, level: Int)] = []
-            let upper = try txn.cursor(databases.graphUpper)
-            var entry = try upper.first()
-            while let (key, _) = entry {
-                if let decoded = GraphLayout.decodeUpperKey(key) { upperKeys.append(decoded) }
-                entry = try upper.next()
-            }
-            var problems = GraphVerifier(layout: graphLayout, parameters: manifest.graph)
-                .violations(snapshot: snapshot, levels: { headers[$0] }, upperKeys: upperKeys)
-            if headers.count != Int(counters.liveCount) {
-                problems.append("\(headers.count) graph nodes but \(counters.liveCount) live documents")
-            }
-            return problems
+        try environment.read { txn in try graphViolations(in: txn) }
+    }
+
+    /// Every violation of the graph's invariants in `txn`'s snapshot.
+    func graphViolations(in txn: Transaction) throws -> [String] {
+        let counters = try MetaCounters.read(from: txn, meta: databases.meta)
+        let snapshot = try GraphSnapshot(
+            txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
+            vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID))
+        var headers: [UInt32: Int] = [:]
+        try forEachGraphNode(in: txn) { id, level in headers[id] = level }
+        var upperKeys: [(id: UInt32, level: Int)] = []
+        let upper = try txn.cursor(databases.graphUpper)
+        var entry = try upper.first()
+        while let (key, _) = entry {
+            if let decoded = GraphLayout.decodeUpperKey(key) { upperKeys.append(decoded) }
+            entry = try upper.next()
         }
+        var problems = GraphVerifier(layout: graphLayout, parameters: manifest.graph)
+            .violations(snapshot: snapshot, levels: { headers[$0] }, upperKeys: upperKeys)
+        if headers.count != Int(counters.liveCount) {
+            problems.append("\(headers.count) graph nodes but \(counters.liveCount) live documents")
+        }
+        return problems
     }
 }

@@ -1,0 +1,207 @@
+import LMDB
+
+extension Store {
+    /// Checks every invariant of the store on one snapshot and reports each violation.
+    ///
+    /// Checked: each external id maps to a live internal id below the id counter whose
+    /// document carries that external id; each document has its key mapping and a live vector
+    /// slot; each live slot has a document and a finite vector (of unit length for cosine
+    /// stores); the live count in `meta` equals the live slots; tombstones are below the id
+    /// counter and neither live nor documents; vector and graph chunks have their fixed sizes;
+    /// and the graph's invariants (every live document is a node and every node live, no edge
+    /// to a missing node, degrees within bounds, upper lists only on a node's levels, entry
+    /// point live and on the top level).
+    ///
+    /// A read: it runs beside searches and writes, on the snapshot current when it starts.
+    public func verify() throws -> VerificationReport {
+        try storageErrors {
+            try environment.read { txn in
+                var checker = StoreChecker(store: self, txn: txn)
+                try checker.run()
+                return VerificationReport(problems: checker.problems, checked: checker.checked)
+            }
+        }
+    }
+}
+
+/// The checks behind ``Store/verify()``, over one read transaction.
+private struct StoreChecker {
+    let store: Store
+    let txn: Transaction
+    var problems: [VerificationProblem] = []
+    var checked: [String: Int] = [:]
+    /// Problems of one kind beyond this many are summarised, not listed one by one.
+    let limitPerKind = 100
+    private var counts: [String: Int] = [:]
+
+    init(store: Store, txn: Transaction) {
+        self.store = store
+        self.txn = txn
+    }
+
+    mutating func report(_ area: VerificationProblem.Area, _ kind: String, _ message: String, ids: [UInt32] = []) {
+        counts[kind, default: 0] += 1
+        let seen = counts[kind, default: 0]
+        if seen <= limitPerKind {
+            problems.append(VerificationProblem(area: area, message: message, internalIDs: ids))
+        } else if seen == limitPerKind + 1 {
+            problems.append(VerificationProblem(area: area, message: "more problems like the above (\(kind)) not listed"))
+        }
+    }
+
+    mutating func run() throws {
+        let databases = store.databases
+        let counters = try MetaCounters.read(from: txn, meta: databases.meta)
+        let idLimit = counters.nextID
+        let layout = store.layout
+
+        // Live slots, from the vector chunks.
+        var live = Set<UInt32>()
+        let vectorCursor = try txn.cursor(databases.vectors)
+        var chunk = try vectorCursor.first()
+        var chunks = 0
+        while let (key, value) = chunk {
+            chunks += 1
+            guard key.count == 4 else {
+                report(.vectors, "vector-key", "a vector chunk has a \(key.count)-byte key")
+                chunk = try vectorCursor.next()
+                continue
+            }
+            let number = key.loadUnaligned(as: UInt32.self)
+            guard value.count == layout.chunkBytes else {
+                report(.vectors, "vector-size", "vector chunk \(number) is \(value.count) bytes, not \(layout.chunkBytes)")
+                chunk = try vectorCursor.next()
+                continue
+            }
+            for slot in 0..<layout.capacity where layout.isLive(slot: slot, in: value) {
+                let id = number &* UInt32(layout.capacity) &+ UInt32(slot)
+                live.insert(id)
+                if id >= idLimit {
+                    report(.vectors, "live-beyond-counter", "slot \(id) is live but the id counter is \(idLimit)", ids: [id])
+                }
+                checkVector(id, value: value, slot: slot)
+            }
+            chunk = try vectorCursor.next()
+        }
+        checked["vector_chunks"] = chunks
+        checked["live_slots"] = live.count
+        if live.count != Int(counters.liveCount) {
+            report(.meta, "live-count", "meta counts \(counters.liveCount) live documents but \(live.count) vector slots are live")
+        }
+
+        // keys → internal ids.
+        var mapped: [UInt32: String] = [:]
+        let keyCursor = try txn.cursor(databases.keys)
+        var entry = try keyCursor.first()
+        while let (key, value) = entry {
+            let external = String(decoding: key, as: UTF8.self)
+            if value.count != 4 {
+                report(.keys, "key-size", "key \(quoted(external)) maps to a \(value.count)-byte value")
+            } else {
+                let id = UInt32(littleEndian: value.loadUnaligned(as: UInt32.self))
+                if let other = mapped[id] {
+                    report(.keys, "key-shared", "keys \(quoted(other)) and \(quoted(external)) map to the same id \(id)", ids: [id])
+                }
+                mapped[id] = external
+                if !live.contains(id) {
+                    report(.keys, "key-dead", "key \(quoted(external)) maps to id \(id), which has no live vector", ids: [id])
+                }
+            }
+            entry = try keyCursor.next()
+        }
+        checked["keys"] = mapped.count
+
+        // docs ↔ keys.
+        var documents = 0
+        let docCursor = try txn.cursor(databases.docs)
+        entry = try docCursor.first()
+        while let (key, value) = entry {
+            documents += 1
+            guard key.count == 4 else {
+                report(.documents, "doc-key", "a document has a \(key.count)-byte key")
+                entry = try docCursor.next()
+                continue
+            }
+            let id = key.loadUnaligned(as: UInt32.self)
+            do {
+                let document = try DocumentCodec.decode(value)
+                if let external = mapped[id] {
+                    if external != document.id {
+                        report(.documents, "doc-id", "document \(id) has id \(quoted(document.id)) but key \(quoted(external)) maps to it", ids: [id])
+                    }
+                } else {
+                    report(.documents, "doc-unmapped", "document \(id) (\(quoted(document.id))) has no key mapping to it", ids: [id])
+                }
+            } catch {
+                report(.documents, "doc-decode", "document \(id) cannot be decoded: \(error.reason)", ids: [id])
+            }
+            if !live.contains(id) {
+                report(.documents, "doc-dead", "document \(id) exists but its vector slot is not live", ids: [id])
+            }
+            entry = try docCursor.next()
+        }
+        checked["documents"] = documents
+        for id in live.sorted() where try txn.get(databases.docs, key: id) == nil {
+            report(.vectors, "live-without-doc", "slot \(id) is live but has no document", ids: [id])
+        }
+        for id in live.sorted() where mapped[id] == nil {
+            report(.vectors, "live-unmapped", "slot \(id) is live but no key maps to it", ids: [id])
+        }
+
+        // Tombstones.
+        var tombstones = 0
+        let deletedCursor = try txn.cursor(databases.deleted)
+        entry = try deletedCursor.first()
+        while let (key, _) = entry {
+            tombstones += 1
+            if key.count == 4 {
+                let id = key.loadUnaligned(as: UInt32.self)
+                if id >= idLimit { report(.tombstones, "tomb-beyond", "tombstone \(id) is beyond the id counter \(idLimit)", ids: [id]) }
+                if live.contains(id) { report(.tombstones, "tomb-live", "tombstone \(id) is still live", ids: [id]) }
+            } else {
+                report(.tombstones, "tomb-key", "a tombstone has a \(key.count)-byte key")
+            }
+            entry = try deletedCursor.next()
+        }
+        checked["tombstones"] = tombstones
+
+        // Graph.
+        let graphCursor = try txn.cursor(databases.graph)
+        entry = try graphCursor.first()
+        while let (key, value) = entry {
+            if value.count != store.graphLayout.chunkBytes {
+                let number = key.count == 4 ? "\(key.loadUnaligned(as: UInt32.self))" : "?"
+                report(.graph, "graph-size", "graph chunk \(number) is \(value.count) bytes, not \(store.graphLayout.chunkBytes)")
+            }
+            entry = try graphCursor.next()
+        }
+        let graphProblems = try store.graphViolations(in: txn)
+        for problem in graphProblems.prefix(limitPerKind) { problems.append(VerificationProblem(area: .graph, message: problem)) }
+        if graphProblems.count > limitPerKind {
+            problems.append(VerificationProblem(area: .graph, message: "\(graphProblems.count - limitPerKind) more graph problems not listed"))
+        }
+        var nodes = 0
+        try store.forEachGraphNode(in: txn) { _, _ in nodes += 1 }
+        checked["graph_nodes"] = nodes
+    }
+
+    /// A live vector must be finite, and of unit length in a cosine store.
+    private mutating func checkVector(_ id: UInt32, value: UnsafeRawBufferPointer, slot: Int) {
+        let layout = store.layout
+        let offset = layout.vectorOffset(slot: slot)
+        var norm: Float = 0
+        for i in 0..<layout.dimension {
+            let x = Float(bitPattern: UInt32(littleEndian: value.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self)))
+            guard x.isFinite else {
+                report(.vectors, "vector-nonfinite", "vector \(id) holds a non-finite number", ids: [id])
+                return
+            }
+            norm += x * x
+        }
+        if store.metric == .cosine && abs(norm - 1) > 1e-3 {
+            report(.vectors, "vector-norm", "vector \(id) has squared length \(norm), not 1 (cosine store)", ids: [id])
+        }
+    }
+
+    private func quoted(_ text: String) -> String { "\"\(text)\"" }
+}
