@@ -20,6 +20,12 @@ public struct StoreStatistics: Sendable, Codable, Hashable {
     public var graphNodes: Int
     /// The graph's top level (−1 when empty).
     public var graphTopLevel: Int
+    /// Level-0 degree histogram: element `d` counts the nodes with `d` neighbours (0…2M).
+    public var graphDegreeHistogram: [Int]
+    /// Nodes per top level: element `l` counts the nodes whose top level is `l`.
+    public var graphLevelCounts: [Int]
+    /// Tombstoned ids as a fraction of all ids ever used (0 when the store is empty).
+    public var deletedFraction: Double
     /// The storage format version.
     public var formatVersion: Int
     /// Size of `data.mdb` on disk in bytes.
@@ -48,15 +54,43 @@ extension Store {
                 }
                 let entry = try graphEntry(in: txn)
                 var nodes = 0
-                try forEachGraphNode(in: txn) { _, _ in nodes += 1 }
+                var levelCounts: [Int] = []
+                try forEachGraphNode(in: txn) { _, level in
+                    nodes += 1
+                    if level >= levelCounts.count { levelCounts += Array(repeating: 0, count: level + 1 - levelCounts.count) }
+                    levelCounts[level] += 1
+                }
+                let histogram = try graphDegreeHistogram(in: txn)
+                let deleted = try txn.count(databases.deleted)
                 return StoreStatistics(
-                    documents: Int(counters.liveCount), deleted: try txn.count(databases.deleted),
+                    documents: Int(counters.liveCount), deleted: deleted,
                     dimension: dimension, metric: metric, encoder: manifest.encoder,
                     graph: manifest.graph, graphNodes: nodes, graphTopLevel: entry.level,
+                    graphDegreeHistogram: histogram, graphLevelCounts: levelCounts,
+                    deletedFraction: counters.nextID > 0 ? Double(deleted) / Double(counters.nextID) : 0,
                     formatVersion: manifest.formatVersion, bytesOnDisk: fileSize,
                     mapUsedBytes: environment.usedBytes, mapSizeBytes: environment.mapSize,
                     databaseBytes: sizes)
             }
         }
+    }
+}
+
+extension Store {
+    /// How many level-0 nodes have each degree 0…2M.
+    func graphDegreeHistogram(in txn: Transaction) throws -> [Int] {
+        var histogram = [Int](repeating: 0, count: 2 * graphLayout.m + 1)
+        let cursor = try txn.cursor(databases.graph)
+        var chunk = try cursor.first()
+        while let (_, value) = chunk {
+            for slot in 0..<(value.count / graphLayout.recordBytes) {
+                let header = UInt32(littleEndian: value.loadUnaligned(
+                    fromByteOffset: slot * graphLayout.recordBytes, as: UInt32.self))
+                guard header & GraphLayout.presentBit != 0 else { continue }
+                histogram[min(Int(header & 0xFFFF), histogram.count - 1)] += 1
+            }
+            chunk = try cursor.next()
+        }
+        return histogram
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Quiver
 
@@ -18,18 +19,19 @@ struct StatsCommand: ParsableCommand {
             return
         }
         print("store:      \(opened.path)")
-        let deletedPercent = stats.documents + stats.deleted > 0
-            ? 100 * Double(stats.deleted) / Double(stats.documents + stats.deleted) : 0
+        let deletedPercent = 100 * stats.deletedFraction
         print("documents:  \(stats.documents) (\(stats.deleted) deleted, \(String(format: "%.1f", deletedPercent))% of ids, awaiting compaction)")
         print("dimension:  \(stats.dimension)")
         print("metric:     \(stats.metric.rawValue)")
         print("encoder:    \(stats.encoder.kind) (\(stats.encoder.fingerprint))")
         print("graph:      HNSW M=\(stats.graph.m) efConstruction=\(stats.graph.efConstruction) ef=\(stats.graph.efSearch), \(stats.graphNodes) nodes, top level \(stats.graphTopLevel)")
+        print("levels:     " + stats.graphLevelCounts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: ", "))
+        print("degrees:    level 0, \(DegreeSummary.describe(stats.graphDegreeHistogram))")
         print("format:     version \(stats.formatVersion)")
         print("on disk:    \(ByteCount.describe(stats.bytesOnDisk))")
         print("map:        \(ByteCount.describe(stats.mapUsedBytes)) used of \(ByteCount.describe(stats.mapSizeBytes))")
         for name in stats.databaseBytes.keys.sorted() {
-            print("  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(ByteCount.describe(stats.databaseBytes[name] ?? 0))")
+            print("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(ByteCount.describe(stats.databaseBytes[name] ?? 0))")
         }
     }
 }
@@ -45,5 +47,27 @@ enum ByteCount {
             unit += 1
         }
         return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+/// A one-line summary of a degree histogram: min, median, mean, max and the count of isolated nodes.
+enum DegreeSummary {
+    static func describe(_ histogram: [Int]) -> String {
+        let total = histogram.reduce(0, +)
+        guard total > 0 else { return "no nodes" }
+        let minimum = histogram.firstIndex { $0 > 0 } ?? 0
+        let maximum = histogram.lastIndex { $0 > 0 } ?? 0
+        let mean = Double(histogram.enumerated().reduce(0) { $0 + $1.offset * $1.element }) / Double(total)
+        var seen = 0
+        var median = 0
+        for (degree, count) in histogram.enumerated() {
+            seen += count
+            if seen * 2 >= total {
+                median = degree
+                break
+            }
+        }
+        let buckets = histogram.enumerated().filter { $0.element > 0 }.map { "\($0.offset):\($0.element)" }.joined(separator: " ")
+        return "min \(minimum), median \(median), mean \(String(format: "%.1f", mean)), max \(maximum); histogram \(buckets)"
     }
 }

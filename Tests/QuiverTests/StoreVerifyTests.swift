@@ -41,6 +41,13 @@ final class StoreVerifyTests: XCTestCase {
         XCTAssertEqual(report.checked["live_slots"], 180)
         XCTAssertEqual(report.checked["graph_nodes"], 180)
         XCTAssertEqual(report.checked["tombstones"], 40)
+        let stats = try store.statistics()
+        XCTAssertEqual(stats.graphDegreeHistogram.count, 9)  // degrees 0…2M at M = 4
+        XCTAssertEqual(stats.graphDegreeHistogram.reduce(0, +), 180)
+        XCTAssertEqual(stats.graphDegreeHistogram[0], 0, "no isolated node")
+        XCTAssertEqual(stats.graphLevelCounts.reduce(0, +), 180)
+        XCTAssertEqual(stats.graphLevelCounts.count, stats.graphTopLevel + 1)
+        XCTAssertEqual(stats.deletedFraction, 40.0 / 220.0, accuracy: 1e-12)
     }
 
     /// Applies `damage` in a raw write transaction, then expects a problem in `area` whose
