@@ -40,6 +40,9 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Set malformed rows aside (with reasons, in --rejects) and keep going.")
     var skipBadRows = false
 
+    @Flag(help: "Cells hold backslash escapes (\\t \\n \\r \\\\, \\, inside tags), as `quiver export` writes them.")
+    var escapes = false
+
     @Option(help: "Where --skip-bad-rows writes rejected rows (default: FILE.rejected.tsv).")
     var rejects: String?
 
@@ -94,7 +97,8 @@ struct ImportCommand: ParsableCommand {
             columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             idColumn: idColumn,
             textColumns: textColumn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
-            fieldTypes: fieldTypes)
+            fieldTypes: fieldTypes,
+            escapes: escapes)
         // Check the file's header and the schema before a new store is created for it.
         var headerProblem: TSVError?
         do {

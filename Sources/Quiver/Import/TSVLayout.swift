@@ -17,14 +17,29 @@ struct TSVLayout: Sendable {
     var metadata: [MetadataColumn]
     /// The separator between non-empty text cells.
     var textSeparator: String
+    /// Whether cells hold backslash escapes.
+    var escapes: Bool
 
     /// Checks `schema` against `columns` (the header or the schema's own names).
     ///
     /// - Throws: ``TSVError`` when a name is empty, repeated or unknown, or when the roles
     ///   overlap.
-    init(schema: TSVSchema, columns: [String]) throws(TSVError) {
-        guard !columns.isEmpty else {
+    init(schema: TSVSchema, columns declared: [String]) throws(TSVError) {
+        guard !declared.isEmpty else {
             throw .invalidSchema(reason: "the column list is empty")
+        }
+        // `name:type` header cells declare a metadata column's type.
+        var columns: [String] = []
+        var headerTypes: [String: ValueType] = [:]
+        for name in declared {
+            if let colon = name.lastIndex(of: ":"), let type = ValueType(rawValue: String(name[name.index(after: colon)...])),
+               colon != name.startIndex {
+                let bare = String(name[..<colon])
+                columns.append(bare)
+                headerTypes[bare] = type
+            } else {
+                columns.append(name)
+            }
         }
         var positions: [String: Int] = [:]
         for (offset, name) in columns.enumerated() {
@@ -65,9 +80,22 @@ struct TSVLayout: Sendable {
             }
         }
 
+        for name in headerTypes.keys.sorted() {
+            guard let index = positions[name] else { continue }
+            if index == idIndex || textIndices.contains(index) {
+                let role = index == idIndex ? "the id column" : "a text column"
+                throw .invalidSchema(reason: "column '\(name)' is \(role) and cannot declare a type in the header")
+            }
+            if let given = schema.fieldTypes[name], let declared = headerTypes[name], given != declared {
+                throw .invalidSchema(
+                    reason: "column '\(name)' is declared \(declared.rawValue) in the header but \(given.rawValue) in fieldTypes")
+            }
+        }
+
         var metadata: [MetadataColumn] = []
         for (index, name) in columns.enumerated() where index != idIndex && !textIndices.contains(index) {
-            metadata.append(MetadataColumn(index: index, name: name, type: schema.fieldTypes[name] ?? .string))
+            metadata.append(MetadataColumn(
+                index: index, name: name, type: schema.fieldTypes[name] ?? headerTypes[name] ?? .string))
         }
 
         self.columns = columns
@@ -75,5 +103,6 @@ struct TSVLayout: Sendable {
         self.textIndices = textIndices
         self.metadata = metadata
         self.textSeparator = schema.textSeparator
+        self.escapes = schema.escapes
     }
 }

@@ -25,6 +25,9 @@ public struct TSVRowError: Error, Sendable, Hashable, CustomStringConvertible {
         case idTooLong(length: Int, limit: Int)
         /// A typed metadata cell cannot be parsed as its column's type.
         case invalidValue(column: String, type: ValueType, text: String)
+        /// A cell holds a backslash escape other than `\t`, `\n`, `\r`, `\\`, `\,`, or ends in a
+        /// lone backslash (only when the schema reads ``TSVSchema/escapes``).
+        case invalidEscape(column: String)
 
         /// A one-line explanation of the problem, with a hint on fixing it where there is one.
         public var description: String {
@@ -52,6 +55,8 @@ public struct TSVRowError: Error, Sendable, Hashable, CustomStringConvertible {
                 return "empty id (column '\(column)')"
             case let .idTooLong(length, limit):
                 return "id too long: \(length) UTF-8 bytes, the limit is \(limit)"
+            case let .invalidEscape(column):
+                return "column '\(column)' has an invalid backslash escape (known: \\t \\n \\r \\\\ \\,)"
             case let .invalidValue(column, type, text):
                 let quoted = Self.quoted(text)
                 switch type {

@@ -38,8 +38,18 @@ struct TSVRowParser {
             return failure(.invalidUTF8(column: column.map { layout.columns[$0] }))
         }
 
-        func cell(_ index: Int) -> String {
+        func rawCell(_ index: Int) -> String {
             String(decoding: UnsafeBufferPointer(rebasing: bytes[cells[index]]), as: UTF8.self)
+        }
+        var badEscape: Int?
+        func cell(_ index: Int) -> String {
+            let raw = rawCell(index)
+            guard layout.escapes else { return raw }
+            guard let decoded = TSVEscaping.unescape(Substring(raw)) else {
+                if badEscape == nil { badEscape = index }
+                return raw
+            }
+            return decoded
         }
 
         let idLength = cells[layout.idIndex].count
@@ -48,6 +58,7 @@ struct TSVRowParser {
             return failure(.idTooLong(length: idLength, limit: Document.maximumIDLength))
         }
         let id = cell(layout.idIndex)
+        if let index = badEscape { return failure(.invalidEscape(column: layout.columns[index])) }
 
         let text: String
         if layout.textIndices.count == 1 {
@@ -59,14 +70,25 @@ struct TSVRowParser {
                 .joined(separator: layout.textSeparator)
         }
 
+        if let index = badEscape { return failure(.invalidEscape(column: layout.columns[index])) }
+
         var metadata: [String: Value] = [:]
         for column in layout.metadata where !cells[column.index].isEmpty {
+            if layout.escapes && column.type == .strings {
+                guard let tags = TSVEscaping.tags(Substring(rawCell(column.index))) else {
+                    return failure(.invalidEscape(column: column.name))
+                }
+                if !tags.isEmpty { metadata[column.name] = .strings(tags) }
+                continue
+            }
+            let text = cell(column.index)
+            if let index = badEscape { return failure(.invalidEscape(column: layout.columns[index])) }
             do {
-                if let value = try TSVCellParser.value(from: cell(column.index), as: column.type) {
+                if let value = try TSVCellParser.value(from: text, as: column.type) {
                     metadata[column.name] = value
                 }
             } catch {
-                return failure(.invalidValue(column: column.name, type: column.type, text: cell(column.index)))
+                return failure(.invalidValue(column: column.name, type: column.type, text: text))
             }
         }
 

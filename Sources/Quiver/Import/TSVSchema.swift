@@ -30,6 +30,10 @@ public struct TSVSchema: Sendable, Hashable {
 
     /// The type of each metadata column that is not a plain `.string`.
     ///
+    /// A header cell may also declare its column's type as `name:type` (`year:int`,
+    /// `tags:strings`; the types are ``ValueType``'s raw values), as `quiver export` writes
+    /// them; the column is then called `name`. A type given here must agree with the header's.
+    ///
     /// Cells are parsed as follows (surrounding spaces are ignored for every type but `.string`):
     /// - `.int`: a 64-bit signed decimal integer, e.g. `2024` or `-7`.
     /// - `.double`: a finite decimal number, e.g. `3.5` or `1e-3`.
@@ -46,6 +50,11 @@ public struct TSVSchema: Sendable, Hashable {
     /// columns (default `"\n"`).
     public var textSeparator: String
 
+    /// Whether cells hold backslash escapes (``TSVEscaping``): `\t`, `\n`, `\r`, `\\`, and
+    /// `\,` for a comma inside a tag. `quiver export` writes them, so that texts holding tabs
+    /// and line breaks survive the round trip. Default `false`: cells are taken as written.
+    public var escapes: Bool
+
     /// Creates a schema.
     ///
     /// - Parameters:
@@ -60,12 +69,14 @@ public struct TSVSchema: Sendable, Hashable {
         idColumn: String = "id",
         textColumns: [String] = ["text"],
         fieldTypes: [String: ValueType] = [:],
-        textSeparator: String = "\n"
+        textSeparator: String = "\n",
+        escapes: Bool = false
     ) {
         self.columns = columns
         self.idColumn = idColumn
         self.textColumns = textColumns
         self.fieldTypes = fieldTypes
         self.textSeparator = textSeparator
+        self.escapes = escapes
     }
 }
