@@ -131,7 +131,7 @@ final class AtomicityTests: XCTestCase {
 }
 
 /// A flag set once by one thread and read by others.
-private final class ManagedAtomicFlag: @unchecked Sendable {
+final class ManagedAtomicFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
     var isSet: Bool { lock.withLock { value } }
@@ -139,7 +139,7 @@ private final class ManagedAtomicFlag: @unchecked Sendable {
 }
 
 /// Failures collected from several threads.
-private final class FailureLog: @unchecked Sendable {
+final class FailureLog: @unchecked Sendable {
     private let lock = NSLock()
     private var list: [String] = []
     var entries: [String] { lock.withLock { list } }
