@@ -43,6 +43,9 @@ public enum QuiverError: Error, Sendable, CustomStringConvertible {
     case idSpaceExhausted
     /// LMDB reported an error.
     case storage(LMDBError)
+    /// The store's files cannot be opened with the access needed (`EACCES`, `EROFS`): even
+    /// reading needs write access to the directory's `lock.mdb`.
+    case accessDenied(path: String, reason: String)
 
     /// A message that says what went wrong and what to do.
     public var description: String {
@@ -87,6 +90,9 @@ public enum QuiverError: Error, Sendable, CustomStringConvertible {
             "the store has used every internal id: run `quiver compact`"
         case .storage(let error):
             "storage error: \(error.description)"
+        case .accessDenied(let path, let reason):
+            "cannot open the store at \(path): \(reason). A store's directory and its lock.mdb must be "
+                + "writable by this user, even to search"
         }
     }
 }

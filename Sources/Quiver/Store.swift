@@ -105,9 +105,21 @@ public final class Store: Sendable {
 
     private static func openEnvironment(at path: String, options: StoreOptions) throws -> Environment {
         do {
-            return try Environment(path: path, options: environmentOptions(options))
+            let environment = try Environment(path: path, options: environmentOptions(options))
+            // A data file shorter than its own last page (cut off by a bad copy or a full disk)
+            // would fault with SIGBUS on the first read of a missing page: refuse it here.
+            let dataFile = (path as NSString).appendingPathComponent("data.mdb")
+            if let size = (try? FileManager.default.attributesOfItem(atPath: dataFile)[.size]) as? Int, size > 0,
+               size < environment.usedBytes {
+                throw QuiverError.corruptStore(
+                    path: path,
+                    reason: "data.mdb is truncated: \(size) bytes, but its pages run to \(environment.usedBytes) bytes")
+            }
+            return environment
         } catch let error as LMDBError where error.isInvalidFile || error.isCorrupted {
             throw QuiverError.corruptStore(path: path, reason: error.message)
+        } catch let error as LMDBError where error.code == EACCES || error.code == EROFS || error.code == EPERM {
+            throw QuiverError.accessDenied(path: path, reason: error.message)
         } catch let error as LMDBError {
             throw QuiverError.storage(error)
         }

@@ -10,6 +10,8 @@ enum CLIError {
     static let noInput: Int32 = 66
     /// A storage failure (EX_IOERR).
     static let ioError: Int32 = 74
+    /// The store's files cannot be opened with the access needed (EX_NOPERM).
+    static let noPermission: Int32 = 77
 
     /// Runs `body`; on a Quiver error prints `quiver: <message>` to stderr and exits with a matching status.
     static func run<R>(_ body: () throws -> R) throws -> R {
@@ -36,6 +38,7 @@ enum CLIError {
         case .storeNotFound: noInput
         case .notAStore: dataError
         case .storage, .corruptStore, .corruptRecord: ioError
+        case .accessDenied: noPermission
         case .invalidID, .textTooLong, .invalidFieldName, .nonFiniteVector, .dimensionMismatch,
              .vectorCountMismatch, .invalidK:
             dataError

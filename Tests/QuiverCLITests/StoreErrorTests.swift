@@ -75,3 +75,40 @@ final class StoreErrorTests: CLITestCase {
         }
     }
 }
+
+/// A store whose files this user may not write: a clear error and exit 77, nothing changed.
+final class ReadOnlyDirectoryTests: CLITestCase {
+    func testAStoreInADirectoryWithoutWriteAccessIsAClearError() throws {
+        let db = path("locked")
+        let tsv = try writeFile("docs.tsv", "id\ttext\n1\tgreen tea\n2\tblack tea\n")
+        XCTAssertTrue(try quiver("import", tsv, "--db", db).exited(0))
+        let files = ["data.mdb", "lock.mdb"].map { (db as NSString).appendingPathComponent($0) }
+        let before = try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        for file in files { try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: file) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: db)
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: db)
+            for file in files { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file) }
+        }
+        // Root ignores file permissions, so as root the commands run as `nobody` (setpriv, util-linux).
+        let asUser: [String] = getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+        for arguments in [["search", "tea", "--db", db], ["import", tsv, "--db", db], ["stats", "--db", db]] {
+            let process = Process()
+            let binary = try QuiverBinary.path.get()
+            process.executableURL = URL(fileURLWithPath: asUser.first ?? binary)
+            process.arguments = Array(asUser.dropFirst()) + (asUser.isEmpty ? [] : [binary]) + arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: "/")
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertEqual(process.terminationReason, .exit, "\(arguments)")
+            XCTAssertEqual(process.terminationStatus, 77, "\(arguments): \(message)")
+            XCTAssertTrue(message.hasPrefix("quiver: cannot open the store at \(db): "), message)
+            XCTAssertTrue(message.contains("Permission denied"), message)
+        }
+        XCTAssertEqual(try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }, before)
+    }
+}

@@ -92,6 +92,23 @@ final class StoreOpeningTests: XCTestCase {
         try assertRefused(path) { if case .corruptStore = $0 { true } else { false } }
     }
 
+    func testRefusesATruncatedDataFile() throws {
+        let path = directory.child("truncated")
+        do {
+            let store = try Store.open(at: path, options: StoreOptions(skipSync: true))
+            try store.upsert((0..<2_000).map { Document(id: "\($0)", text: "document number \($0) about tea") })
+        }
+        let dataFile = path + "/data.mdb"
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: dataFile)[.size] as? Int)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: dataFile))
+        try handle.truncate(atOffset: UInt64(size / 2))
+        try handle.close()
+        try assertRefused(path) { error in
+            if case .corruptStore(_, let reason) = error { reason.contains("truncated") } else { false }
+        }
+        try assertRefused(path, StoreOptions(readOnly: true)) { if case .corruptStore = $0 { true } else { false } }
+    }
+
     func testRefusesANewerFormat() throws {
         let path = directory.child("newer")
         _ = try Store.open(at: path)
