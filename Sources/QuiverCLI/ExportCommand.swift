@@ -8,10 +8,10 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write every document as TSV (to standard output or a file).",
         discussion: """
-            The header is id, text, then each metadata field as name:type; cells use backslash
-            escapes (\\t \\n \\r \\\\, and \\, inside tags). Re-import with
-            `quiver import FILE --db DIR --escapes`: the same documents and metadata types come
-            back (vectors are encoded again). The export reads one snapshot: writes that commit
+            The header is id, text, then each metadata field as name:type; cells use backslash \
+            escapes (\\t \\n \\r \\\\, and \\, inside tags). Re-import with \
+            `quiver import FILE --db DIR --escapes`: the same documents and metadata types come \
+            back (vectors are encoded again). The export reads one snapshot: writes that commit \
             meanwhile are not in it.
             """)
 

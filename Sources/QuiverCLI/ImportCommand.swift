@@ -9,10 +9,10 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import documents from a TSV file (created if the store is missing).",
         discussion: """
-            The first row names the columns unless --columns is given. One column is the id,
-            the text columns form the document text (joined with a newline), every other column
-            becomes a metadata field (string unless typed with --field NAME:TYPE, TYPE one of
-            string, int, double, bool, strings). Each batch is one transaction: an interrupted
+            The first row names the columns unless --columns is given. One column is the id, \
+            the text columns form the document text (joined with a newline), every other column \
+            becomes a metadata field (string unless typed with --field NAME:TYPE, TYPE one of \
+            string, int, double, bool, strings). Each batch is one transaction: an interrupted \
             import leaves whole batches only, and re-importing is idempotent.
             """
     )

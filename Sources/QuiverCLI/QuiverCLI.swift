@@ -7,8 +7,8 @@ struct QuiverCLI: ParsableCommand {
         commandName: "quiver",
         abstract: "Administer and query Quiver vector stores.",
         discussion: """
-            A store is a directory. Exit status: 0 success, 1 other failure, 64 bad usage,
-            65 malformed input data (or a path that is not a Quiver store), 66 store or input
+            A store is a directory. Exit status: 0 success, 1 other failure, 64 bad usage, \
+            65 malformed input data (or a path that is not a Quiver store), 66 store or input \
             file not found, 74 storage error, 77 no permission to open the store's files.
             """,
         version: "0.1.0",

@@ -7,9 +7,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check every invariant of a store and list each violation.",
         discussion: """
-            Checks the key index, documents, vector chunks and their live bitmaps, tombstones,
-            counters and the HNSW graph on one snapshot (it can run while the store is in use).
-            Exit status: 0 when the store is sound, 1 when problems were found, 66 when the
+            Checks the key index, documents, vector chunks and their live bitmaps, tombstones, \
+            counters and the HNSW graph on one snapshot (it can run while the store is in use). \
+            Exit status: 0 when the store is sound, 1 when problems were found, 66 when the \
             store does not exist, 65 when the path is not a store, 74 on a storage error.
             """)
 
