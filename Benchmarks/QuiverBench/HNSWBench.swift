@@ -125,10 +125,16 @@ enum HNSWBench {
             let (results, timing) = try timeQueries(count: nq, repeats: repeats) { i in
                 try store.search(vector: queryRows[i], k: k, ef: ef)
             }
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let sharedStore = store
+            let sharedQueries = queryRows
+            let qpsAllCores = allCoresQPS(count: nq, threads: cores) { i in
+                _ = try sharedStore.search(vector: sharedQueries[i], k: k, ef: ef)
+            }
             let foundIDs: [[Int]] = results.map { hits in hits.map { Int($0.id) ?? -1 } }
             let recall = ExactBench.recallAtK(foundIDs, groundTruth, k: k)
             let tieRecall = ExactBench.tieAwareRecall(foundIDs, groundTruth, base: base, queries: queries, k: k, metric: metric)
-            log("[quiver-hnsw] ef=\(ef): recall@\(k) \(rounded(recall, 4)) (ties \(rounded(tieRecall, 4))), \(timing.qps) QPS, "
+            log("[quiver-hnsw] ef=\(ef): recall@\(k) \(rounded(recall, 4)) (ties \(rounded(tieRecall, 4))), \(timing.qps) QPS (\(qpsAllCores) on \(cores) cores), "
                 + "p50 \(timing.p50ms) ms, cpu_util \(timing.cpuUtil)")
             emit(.object([
                 ("dataset", .string(name)),
@@ -144,6 +150,8 @@ enum HNSWBench {
                 ("index_bytes", .int(dataBytes)),
                 ("recall_at_10", .double(rounded(recall, 4))),
                 ("qps_1thread", .double(timing.qps)),
+                ("qps_all_cores", .double(qpsAllCores)),
+                ("cores", .int(cores)),
                 ("p50_ms", .double(timing.p50ms)),
                 ("p99_ms", .double(timing.p99ms)),
                 ("peak_rss_mb", .double(peakRSSMB())),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per-query timing with the same method as the peers' `common.time_queries`:
 /// every query runs one at a time on the calling thread; the first pass over ALL queries provides the
 /// results (for recall) and is also the first timing pass; further passes repeat the timing (on a
@@ -60,4 +62,37 @@ func timeQueries<R>(
         qps: rounded(median(qps), 1), qpsPasses: qps.map { rounded($0, 1) },
         p50ms: rounded(median(p50), 4), p99ms: rounded(median(p99), 4),
         timedQueries: passes.map(\.count), cpuUtil: rounded(cpuUtil, 3), loadAverage: loadAverage1m()))
+}
+
+/// Queries per second with every core busy: `threads` threads take queries `0..<count` in turn
+/// (an atomic counter) for `passes` passes over the set; the median pass is returned.
+func allCoresQPS(count: Int, threads: Int, passes: Int = 3, _ searchOne: @Sendable (Int) throws -> Void) -> Double {
+    var rates: [Double] = []
+    for _ in 0..<max(1, passes) {
+        let next = AtomicCounter()
+        let t0 = wallSeconds()
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
+            while true {
+                let i = next.increment()
+                guard i < count else { break }
+                _ = try? searchOne(i)
+            }
+        }
+        rates.append(Double(count) / max(1e-9, wallSeconds() - t0))
+    }
+    return rounded(median(rates), 1)
+}
+
+/// A counter several threads increment.
+final class AtomicCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    /// Returns the value before adding one.
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
+    }
 }
