@@ -19,7 +19,7 @@ import Quiver
 enum HNSWBench {
     static let usage = """
         QuiverBench hnsw --data DIR [--metric l2|cosine|dot] [--k 10] [--efs 10,16,32,64,128] [--repeats 5]
-                         [--m 16] [--ef-construction 200] [--batch 10000] [--max-queries N] [--threads 1] [--store DIR]
+                         [--m 16] [--ef-construction 200] [--batch 10000] [--max-queries N] [--build-threads 1,2 | --threads 1] [--store DIR]
                          [--name NAME] [--out FILE.jsonl] [--work DIR] [--keep]
           Builds a store from DIR/base.fvecs (vectors supplied, fsync on), then times Store.search(vector:k:ef:)
           for every ef; ground truth from groundtruth.ivecs when present.
@@ -35,7 +35,12 @@ enum HNSWBench {
         let efConstruction = try args.int("ef-construction", default: 200)
         let batchSize = max(1, try args.int("batch", default: 10_000))
         let maxQueries = try args.int("max-queries", default: 0)
-        let threads = max(1, try args.int("threads", default: 1))
+        // --build-threads 1,2 times a build per thread count (the peers' --build-threads); --threads N is one count.
+        let buildThreads = try (args.string("build-threads") ?? String(max(1, try args.int("threads", default: 1))))
+            .split(separator: ",").map { text -> Int in
+                guard let t = Int(text), t >= 1 else { throw BenchError("--build-threads expects positive integers, got '\(text)'") }
+                return t
+            }
         let efs = try (args.list("efs") ?? ["10", "16", "32", "64", "128"]).map { text -> Int in
             guard let ef = Int(text), ef >= 1 else { throw BenchError("--efs expects positive integers, got '\(text)'") }
             return ef
@@ -77,33 +82,46 @@ enum HNSWBench {
         let storePath = args.string("store") ?? (scratch as NSString).appendingPathComponent("store")
         let reused = FileManager.default.fileExists(atPath: (storePath as NSString).appendingPathComponent("data.mdb"))
         let graph = GraphParameters(m: m, efConstruction: efConstruction)
-        let options = StoreOptions(encoder: try HashingEncoder(dimension: d), metric: metric, graph: graph, skipSync: false,
-            indexingThreads: threads)
-        let buildStart = wallSeconds()
-        let buildCPU0 = processCPUSeconds()
-        let store = try Store.open(at: storePath, options: options)
-        var batchSeconds: [Double] = []
-        var start = reused ? n : 0
-        while start < n {
-            let end = min(n, start + batchSize)
-            var documents: [Document] = []
-            var vectors: [[Float]] = []
-            documents.reserveCapacity(end - start)
-            vectors.reserveCapacity(end - start)
-            for i in start..<end {
-                documents.append(Document(id: String(i), text: ""))
-                vectors.append(Array(base.row(i)))
+        /// Builds a store at `path` with `threads` indexing threads; returns it, the wall seconds and CPU use.
+        func build(at path: String, threads: Int) throws -> (Store, Double, Double) {
+            let options = StoreOptions(encoder: try HashingEncoder(dimension: d), metric: metric, graph: graph, skipSync: false,
+                indexingThreads: threads)
+            let buildStart = wallSeconds()
+            let buildCPU0 = processCPUSeconds()
+            let store = try Store.open(at: path, options: options)
+            var start = reused ? n : 0
+            while start < n {
+                let end = min(n, start + batchSize)
+                var documents: [Document] = []
+                var vectors: [[Float]] = []
+                documents.reserveCapacity(end - start)
+                vectors.reserveCapacity(end - start)
+                for i in start..<end {
+                    documents.append(Document(id: String(i), text: ""))
+                    vectors.append(Array(base.row(i)))
+                }
+                let t0 = wallSeconds()
+                try store.upsert(documents, vectors: vectors)
+                if n >= 50_000 {
+                    log("[quiver-hnsw]   \(end)/\(n) rows, batch \(rounded(wallSeconds() - t0, 2)) s, total \(rounded(wallSeconds() - buildStart, 1)) s")
+                }
+                start = end
             }
-            let t0 = wallSeconds()
-            try store.upsert(documents, vectors: vectors)
-            batchSeconds.append(wallSeconds() - t0)
-            if n >= 50_000 {
-                log("[quiver-hnsw]   \(end)/\(n) rows, batch \(rounded(batchSeconds.last!, 2)) s, total \(rounded(wallSeconds() - buildStart, 1)) s")
-            }
-            start = end
+            let seconds = wallSeconds() - buildStart
+            return (store, seconds, (processCPUSeconds() - buildCPU0) / max(1e-9, seconds))
         }
-        let buildSeconds = wallSeconds() - buildStart
-        let buildCPU = (processCPUSeconds() - buildCPU0) / max(1e-9, buildSeconds)
+        // Every thread count but the last builds a throw-away store; the queries run on the last.
+        var buildSecondsByThreads: [(Int, Double)] = []
+        for threads in buildThreads.dropLast() where !reused {
+            let path = (scratch as NSString).appendingPathComponent("store-\(threads)")
+            let (_, seconds, cpu) = try build(at: path, threads: threads)
+            log("[quiver-hnsw] built with \(threads) thread(s) in \(rounded(seconds, 3)) s (cpu_util \(rounded(cpu, 2)))")
+            buildSecondsByThreads.append((threads, seconds))
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        let threads = buildThreads.last ?? 1
+        let (store, buildSeconds, buildCPU) = try build(at: storePath, threads: threads)
+        buildSecondsByThreads.append((threads, buildSeconds))
         let live = try store.count()
         guard live == n else { throw BenchError("store holds \(live) documents, expected \(n)") }
         let stats = try store.statistics()
@@ -121,6 +139,7 @@ enum HNSWBench {
         let firstSearchMs = (wallSeconds() - warm0) * 1e3
         let common: [(String, JSON)] = [("n", .int(n)), ("d", .int(d)), ("nq", .int(nq)), ("metric", .string(metric.rawValue))]
         let versions: JSON = .object([("quiver_build", ExactBench.buildKind), ("encoder_for_store", .string("hashing-d\(d) (unused: vectors supplied)"))])
+        let buildJSON: JSON = .object(buildSecondsByThreads.map { (String($0.0), JSON.double(rounded($0.1, 3))) })
         for ef in efs {
             let (results, timing) = try timeQueries(count: nq, repeats: repeats) { i in
                 try store.search(vector: queryRows[i], k: k, ef: ef)
@@ -143,10 +162,10 @@ enum HNSWBench {
                     ("M", .int(m)), ("efConstruction", .int(efConstruction)), ("ef", .int(ef)),
                     ("k", .int(k)), ("upsert_batch", .int(batchSize)), ("sync", true),
                     ("note", .string("Store.search(vector:k:ef:): HNSW over the LMDB-resident graph + loads of the k documents; "
-                        + "build_s = upsert(_:vectors:) of all rows in batches of \(batchSize), fsync per commit, \(threads) build thread(s)")),
+                        + "build_s = upsert(_:vectors:) of all rows in batches of \(batchSize), fsync per commit; the index searched was built with \(threads) thread(s)")),
                     ("build_threads", .int(threads)),
                 ])),
-                ("build_s", .object([(String(threads), .double(rounded(buildSeconds, 3)))])),
+                ("build_s", buildJSON),
                 ("index_bytes", .int(dataBytes)),
                 ("recall_at_10", .double(rounded(recall, 4))),
                 ("qps_1thread", .double(timing.qps)),
@@ -160,7 +179,6 @@ enum HNSWBench {
                 ("recall_at_10_ties", .double(rounded(tieRecall, 4))),
                 ("ground_truth", .string(groundTruthSource)),
                 ("build_cpu_util", .double(rounded(buildCPU, 2))),
-                ("build_batch_s", .array(batchSeconds.map { .double(rounded($0, 3)) })),
                 ("first_search_ms", .double(rounded(firstSearchMs, 3))),
                 ("map_used_bytes", .int(stats.mapUsedBytes)),
                 ("database_bytes", .object(stats.databaseBytes.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
