@@ -75,18 +75,30 @@ extension Store {
         let start = clock.now
         let counters = try MetaCounters.read(from: txn, meta: databases.meta)
         let snapshot = try filterSnapshot(txn: txn, idLimit: Int(counters.nextID))
-        var compiler = FilterCompiler(
-            txn: txn, postings: index.postings, catalog: try FieldCatalog(txn: txn, database: index.fields),
-            idLimit: snapshot.idLimit,
-            liveIDs: {
-                var live = CandidateSet(idLimit: snapshot.idLimit)
-                for id in 0..<UInt32(snapshot.idLimit) where snapshot.isLive(id) { live.insert(id) }
-                return live
-            },
-            metadata: { [self] id in try loadDocument(id, txn: txn)?.metadata })
-        try compiler.validate(filter)
-        let candidates = try compiler.evaluate(filter)
-        let count = candidates.count
+        let compiledFilter: CandidateCache.Entry
+        var cached = false
+        if let hit = candidateCache.entry(for: filter, txnID: txn.id) {
+            compiledFilter = hit
+            cached = true
+        } else {
+            var compiler = FilterCompiler(
+                txn: txn, postings: index.postings, catalog: try FieldCatalog(txn: txn, database: index.fields),
+                idLimit: snapshot.idLimit,
+                liveIDs: {
+                    var live = CandidateSet(idLimit: snapshot.idLimit)
+                    for id in 0..<UInt32(snapshot.idLimit) where snapshot.isLive(id) { live.insert(id) }
+                    return live
+                },
+                metadata: { [self] id in try loadDocument(id, txn: txn)?.metadata })
+            try compiler.validate(filter)
+            let set = try compiler.evaluate(filter)
+            compiledFilter = CandidateCache.Entry(
+                candidates: set, count: set.count, keysVisited: compiler.keysVisited,
+                documentsChecked: compiler.documentsChecked)
+            candidateCache.store(compiledFilter, for: filter, txnID: txn.id)
+        }
+        let candidates = compiledFilter.candidates
+        let count = compiledFilter.count
         let compiled = clock.now
         let planner = FilterPlanner(liveDocuments: Int(counters.liveCount), ef: ef)
         var (strategy, limit, reason) = planner.strategy(candidates: count)
@@ -97,8 +109,8 @@ extension Store {
         let distance = GraphDistance(metric: metric, dimension: dimension)
         var plan = SearchPlan(
             filter: filter.description, strategy: strategy, reason: reason, liveDocuments: Int(counters.liveCount),
-            candidates: count, scanLimit: limit, ef: ef, postingKeysVisited: compiler.keysVisited,
-            documentsChecked: compiler.documentsChecked, distanceComputations: 0, fellBackToScan: false,
+            candidates: count, scanLimit: limit, ef: ef, postingKeysVisited: compiledFilter.keysVisited,
+            documentsChecked: compiledFilter.documentsChecked, candidatesCached: cached, distanceComputations: 0, fellBackToScan: false,
             filterMicroseconds: Self.microseconds(compiled - start), searchMicroseconds: 0)
         let scan = FullPrecisionCandidateScan(graph: snapshot, distance: distance)
         let neighbors: [Neighbor] = query.withUnsafeBufferPointer { q in
@@ -113,7 +125,7 @@ extension Store {
             case .graph:
                 let traversal = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
                     FilteredHNSW(
-                        distance: distance, directMatchTarget: manifest.graph.m, expansionLimit: 2 * manifest.graph.m
+                        distance: distance, directMatchTarget: max(1, manifest.graph.m / 2), expansionLimit: 2 * manifest.graph.m
                     ).search(snapshot, query: qp, entry: snapshot.entry, ef: min(ef, count), allowed: candidates, scratch: scratch)
                 }
                 plan.distanceComputations = traversal.distanceComputations

@@ -36,6 +36,8 @@ public final class Store: Sendable {
     let snapshots = GraphSnapshotCache()
     /// The metadata index; nil only for a store from before it existed, opened read-only.
     let metadataIndex: MetadataDatabases?
+    /// Compiled filters of the latest snapshot searched.
+    let candidateCache = CandidateCache()
     let scratchPool: ScratchPool
 
     private init(

@@ -28,6 +28,8 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
     public var postingKeysVisited: Int
     /// Documents read to check long string values.
     public var documentsChecked: Int
+    /// Whether the candidates came from the per-snapshot cache of recent filters (no posting walk this time).
+    public var candidatesCached: Bool
     /// Distance computations, upper levels of the graph included.
     public var distanceComputations: Int
     /// Whether a graph traversal ran out of nodes before settling `ef` matches and the candidates were scanned instead.
@@ -48,7 +50,7 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
         }
         return """
             filter:      \(filter)
-            candidates:  \(candidates) of \(liveDocuments) live documents (\(percent(selectivity))), from \(postingKeysVisited) posting keys\(documentsChecked > 0 ? ", \(documentsChecked) documents checked" : "")
+            candidates:  \(candidates) of \(liveDocuments) live documents (\(percent(selectivity))), from \(postingKeysVisited) posting keys\(documentsChecked > 0 ? ", \(documentsChecked) documents checked" : "")\(candidatesCached ? " (cached for this snapshot)" : "")
             plan:        \(strategy.rawValue)\(fellBackToScan ? ", then an exact scan (the traversal ran out of nodes before settling ef matches)" : "") — \(reason)
             distances:   \(distanceComputations) computed\(strategy == .graph ? " (ef \(ef))" : "")
             time:        filter \(Int(filterMicroseconds.rounded())) µs, search \(Int(searchMicroseconds.rounded())) µs
