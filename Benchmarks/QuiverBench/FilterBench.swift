@@ -2,12 +2,12 @@ import Encoders
 import Foundation
 import Quiver
 
-/// `QuiverBench filtered`: filtered k-NN on an .fvecs data set with a synthetic integer label per
-/// row (`bucket`, uniform in 0..<1000 from a seeded SplitMix64, written to `--labels-out` so the
-/// peers use the same labels), one query at a time on one thread.
+/// `QuiverBench filtered`: filtered k-NN on an .fvecs data set with the peers' synthetic labels
+/// (`label = i % 100`, as ../shared/bench/peers/common.py `labels_for`, so `label < p` selects
+/// the same rows as `bench_ann.py --filtered`), one query at a time on one thread.
 ///
-/// Filters: `bucket < 1`, `< 10`, `< 100`, `< 500`, `< 1000` (0.1%, 1%, 10%, 50%, 100% of rows,
-/// range walks), and the equality `cat = "c7"` (`cat` = "c" + bucket % 100, 1%). Ground truth: the
+/// Filters: `bucket < 1` (`bucket = i % 1000`: 0.1%), `label < 1`, `< 10`, `< 50`, `< 100`
+/// (1%, 10%, 50%, 100%; range walks) and the equality `cat = "c7"` (`cat` = "c" + i % 100, 1%). Ground truth: the
 /// exact filtered search (`exact: true`, every matching row's full-precision distance). Modes:
 /// `planner` (Store.search(vector:k:filter:)), `graph` and `scan` (the planner's two strategies
 /// forced), and `postfilter` (unfiltered HNSW for k' = min(n, ⌈2k/s⌉) with ef = max(64, k'),
@@ -15,22 +15,10 @@ import Quiver
 enum FilterBench {
     static let usage = """
         QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--repeats 5] [--m 16]
-                             [--ef-construction 200] [--labels-out FILE] [--name NAME] [--out FILE.jsonl] [--work DIR]
+                             [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
           Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
           0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
         """
-
-    /// SplitMix64, as in the peers' script.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static func run(_ args: Arguments) throws {
         let dataDir = try args.required("data")
@@ -48,24 +36,23 @@ enum FilterBench {
         let base = try readVecs(basePath, as: Float.self)
         let queries = try readVecs(queryPath, as: Float.self)
         let n = base.rows, d = base.dimension, nq = queries.rows
-        var rng = SplitMix64(state: 42)
-        let buckets = (0..<n).map { _ in Int64(rng.next() % 1000) }
-        if let labelsOut = args.string("labels-out") {
-            try buckets.map(String.init).joined(separator: "\n").appending("\n").write(toFile: labelsOut, atomically: true, encoding: .utf8)
-        }
 
         let scratch = try makeScratchDirectory(root: args.string("work"), prefix: "quiver-filter")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var options = StoreOptions(
             encoder: try HashingEncoder(dimension: d), metric: metric,
             graph: GraphParameters(m: m, efConstruction: efConstruction, efSearch: ef), skipSync: true)
-        options.fieldTypes = ["bucket": .int, "cat": .string]
+        options.fieldTypes = ["bucket": .int, "label": .int, "cat": .string]
         let store = try Store.open(at: (scratch as NSString).appendingPathComponent("store"), options: options)
         let buildStart = wallSeconds()
         for start in stride(from: 0, to: n, by: 10_000) {
             let range = start..<min(n, start + 10_000)
             try store.upsert(
-                range.map { Document(id: String($0), text: "", metadata: ["bucket": .int(buckets[$0]), "cat": .string("c\(buckets[$0] % 100)")]) },
+                range.map { i -> Document in
+                    Document(id: String(i), text: "", metadata: [
+                        "bucket": .int(Int64(i % 1000)), "label": .int(Int64(i % 100)), "cat": .string("c\(i % 100)"),
+                    ])
+                },
                 vectors: range.map { Array(base.row($0)) })
         }
         let buildSeconds = wallSeconds() - buildStart
@@ -75,11 +62,11 @@ enum FilterBench {
 
         let filters: [(String, Filter, Double)] = [
             ("bucket < 1", Filter.field("bucket") < 1, 0.001),
-            ("bucket < 10", Filter.field("bucket") < 10, 0.01),
+            ("label < 1", Filter.field("label") < 1, 0.01),
             (#"cat = "c7""#, Filter.field("cat") == "c7", 0.01),
-            ("bucket < 100", Filter.field("bucket") < 100, 0.1),
-            ("bucket < 500", Filter.field("bucket") < 500, 0.5),
-            ("bucket < 1000", Filter.field("bucket") < 1000, 1.0),
+            ("label < 10", Filter.field("label") < 10, 0.1),
+            ("label < 50", Filter.field("label") < 50, 0.5),
+            ("label < 100", Filter.field("label") < 100, 1.0),
         ]
         for (text, filter, nominal) in filters {
             // The first search compiles the filter (posting walks); later ones reuse the snapshot's cached candidates.
