@@ -19,6 +19,8 @@ let usage = """
 
     \(EncoderBench.usage)
 
+    \(FilterBench.usage)
+
     JSON lines go to stdout (and are appended to --out FILE when given); progress goes to stderr.
     """
 
@@ -44,6 +46,8 @@ do {
         try RetrievalBench.run(arguments)
     case "encoder-speed":
         try EncoderBench.run(arguments)
+    case "filtered":
+        try FilterBench.run(arguments)
     default:
         throw BenchError("unknown command '\(argv[1])'\n\n\(usage)")
     }

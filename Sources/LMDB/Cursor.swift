@@ -48,6 +48,18 @@ public final class Cursor {
     /// Moves to the next duplicate of the current key, or returns nil.
     public func nextDuplicate() throws -> Entry? { try move(MDB_NEXT_DUP) }
 
+    /// In a ``DatabaseFlags/duplicateFixed`` database, with the cursor on a key: the page of
+    /// that key's duplicates holding the cursor's one, as packed fixed-size values
+    /// (`MDB_GET_MULTIPLE`). Empty when the key has a single value (read it from the entry).
+    public func duplicatePage() throws -> UnsafeRawBufferPointer {
+        try move(MDB_GET_MULTIPLE)?.value ?? UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+
+    /// The next page of the current key's duplicates (`MDB_NEXT_MULTIPLE`), or nil after the last.
+    public func nextDuplicatePage() throws -> UnsafeRawBufferPointer? {
+        try move(MDB_NEXT_MULTIPLE)?.value
+    }
+
     /// Moves to exactly `key`.
     public func seek(exactly key: some LMDBKey) throws -> Entry? {
         try key.withKeyBytes { try move(MDB_SET_KEY, key: $0) }

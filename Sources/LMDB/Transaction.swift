@@ -137,6 +137,12 @@ public final class Transaction {
         try LMDBError.check(mdb_drop(handle, database.dbi, 0), "mdb_drop(\(database.name))")
     }
 
+    /// Deletes `database` itself from the environment (its handle is invalid afterwards).
+    public func drop(_ database: Database) throws {
+        try checkValid()
+        try LMDBError.check(mdb_drop(handle, database.dbi, 1), "mdb_drop(\(database.name), delete)")
+    }
+
     /// Opens a cursor over `database`, valid until the transaction ends.
     public func cursor(_ database: Database) throws -> Cursor {
         try checkValid()

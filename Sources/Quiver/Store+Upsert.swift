@@ -121,6 +121,7 @@ extension Store {
             try environment.write { txn in
                 var counters = try MetaCounters.read(from: txn, meta: databases.meta)
                 var chunks = ChunkEditor(layout: layout, database: databases.vectors)
+                var catalog = try fieldCatalog(in: txn)
                 var summary = UpsertSummary(inserted: 0, replaced: 0, unchanged: 0)
                 var retired: Set<UInt32> = []
                 var added: [UInt32] = []
@@ -147,10 +148,12 @@ extension Store {
                         try document.id.withKeyBytes { try txn.put(databases.keys, key: $0, value: value) }
                     }
                     try txn.put(databases.docs, key: id, value: bytes)
+                    try indexMetadata(of: document, id: id, catalog: &catalog, txn: txn)
                     try chunks.set(id, vector: vector, txn: txn)
                     added.append(id)
                 }
                 try chunks.flush(to: txn)
+                try saveFieldCatalog(&catalog, txn: txn)
                 try updateGraph(txn: txn, idLimit: Int(counters.nextID), retired: retired, added: added)
                 try counters.write(to: txn, meta: databases.meta)
                 return summary
@@ -177,6 +180,7 @@ extension Store {
     /// Tombstones row id `id`: removes its key mapping, document and vector slot.
     private func retire(_ id: UInt32, externalID: String, txn: Transaction, chunks: inout ChunkEditor) throws {
         try txn.delete(databases.keys, key: externalID)
+        try unindexMetadata(of: id, txn: txn)
         try txn.delete(databases.docs, key: id)
         try txn.put(databases.deleted, key: id, value: [])
         try chunks.clear(id, txn: txn)

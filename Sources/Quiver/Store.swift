@@ -34,13 +34,18 @@ public final class Store: Sendable {
     /// Threads for inserting large batches into the graph (at least 1).
     let indexingThreads: Int
     let snapshots = GraphSnapshotCache()
+    /// The metadata index; nil only for a store from before it existed, opened read-only.
+    let metadataIndex: MetadataDatabases?
+    /// Compiled filters of the latest snapshot searched.
+    let candidateCache = CandidateCache()
     let scratchPool: ScratchPool
 
     private init(
         path: String, environment: Environment, databases: StoreDatabases, manifest: Manifest,
-        encoder: any TextEncoder, options: StoreOptions
+        encoder: any TextEncoder, options: StoreOptions, metadataIndex: MetadataDatabases?
     ) {
         self.path = path
+        self.metadataIndex = metadataIndex
         self.environment = environment
         self.databases = databases
         self.manifest = manifest
@@ -146,15 +151,18 @@ public final class Store: Sendable {
             chunkCapacity: VectorChunkLayout.capacity(forDimension: encoder.dimension),
             graph: options.graph)
         let bytes = try manifest.encoded()
-        let databases = try environment.write { txn in
+        var catalog = try FieldCatalog(declared: options.fieldTypes, unindexed: options.unindexedFields)
+        let (databases, metadataIndex) = try environment.write { txn in
             let databases = try StoreDatabases(txn: txn, create: true)
+            let metadataIndex = try MetadataDatabases(txn: txn, create: true)
             try txn.put(databases.meta, key: MetaKey.manifest, value: bytes, flags: .noOverwrite)
             try MetaCounters(nextID: 0, liveCount: 0).write(to: txn, meta: databases.meta)
-            return databases
+            try catalog.save(to: metadataIndex.fields, txn: txn)
+            return (databases, metadataIndex)
         }
         return Store(
             path: path, environment: environment, databases: databases, manifest: manifest,
-            encoder: encoder, options: options)
+            encoder: encoder, options: options, metadataIndex: metadataIndex)
     }
 
     private static func openExisting(_ environment: Environment, at path: String, options: StoreOptions) throws -> Store {
@@ -181,9 +189,10 @@ public final class Store: Sendable {
             let databases = try environment.withDatabaseTransaction { txn in
                 try StoreDatabases(txn: txn, create: false)
             }
+            let metadataIndex = try openMetadataIndex(environment, databases: databases, readOnly: options.readOnly)
             return Store(
                 path: path, environment: environment, databases: databases, manifest: manifest,
-                encoder: encoder, options: options)
+                encoder: encoder, options: options, metadataIndex: metadataIndex)
         } catch let error as LMDBError where error.isNotFound {
             throw QuiverError.corruptStore(path: path, reason: "a database of the store is missing")
         } catch let error as LMDBError {

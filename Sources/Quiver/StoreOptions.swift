@@ -41,6 +41,12 @@ public struct StoreOptions: Sendable {
     /// graph by this many threads at once. With `1` a batch always builds the same graph; with
     /// more, the graph depends on thread timing (its quality does not).
     public var indexingThreads: Int?
+    /// Metadata field types declared when creating a store; other fields take the type of
+    /// their first value. A value of another type is refused (``MetadataError/typeConflict(field:recorded:found:documentID:)``).
+    public var fieldTypes: [String: ValueType] = [:]
+    /// Fields kept out of the metadata index when creating a store (every other field is
+    /// indexed): they are stored and returned, but filters cannot use them.
+    public var unindexedFields: Set<String> = []
 
     /// Creates options; every default suits an embedded store with the built-in encoder.
     public init(

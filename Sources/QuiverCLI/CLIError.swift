@@ -4,6 +4,8 @@ import Quiver
 
 /// Turns library errors into a message on stderr and a conventional exit status.
 enum CLIError {
+    /// A malformed command-line argument, such as a filter (sysexits EX_USAGE).
+    static let usageError: Int32 = 64
     /// Malformed input data (sysexits EX_DATAERR).
     static let dataError: Int32 = 65
     /// A missing store or input file (EX_NOINPUT).
@@ -26,6 +28,12 @@ enum CLIError {
             case .badRow: throw fail("\(error)", code: dataError)
             case .store(let inner, _): throw fail("\(error)", code: exitCode(for: inner))
             }
+        } catch let error as FilterSyntaxError {
+            throw fail("\(error)", code: usageError)
+        } catch let error as FilterError {
+            throw fail("\(error)", code: usageError)
+        } catch let error as MetadataError {
+            throw fail("\(error)", code: dataError)
         } catch let error as ExitCode {
             throw error
         } catch {

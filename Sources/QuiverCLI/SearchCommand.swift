@@ -21,21 +21,39 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Scan every document instead of searching the graph (the exact reference).")
     var exact = false
 
-    @Flag(help: "Print JSON: {\"results\": [{id, score, distance, text, metadata}]}.")
+    @Option(help: ArgumentHelp(
+        "Only documents matching this filter, e.g. 'city = \"上海\" AND year >= 2020' (see docs/filters.md).",
+        valueName: "filter"))
+    var filter: String?
+
+    @Flag(help: "With --filter: print the plan, the candidate count, and the distance computations.")
+    var explain = false
+
+    @Flag(help: "Print JSON: {\"results\": [{id, score, distance, text, metadata}]} (and \"plan\" with --explain).")
     var json = false
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
         if let ef, ef < 1 { throw ValidationError("--ef must be at least 1") }
+        if explain && filter == nil { throw ValidationError("--explain describes a filtered search: add --filter") }
     }
 
     func run() throws {
         let opened = try store.openExisting(readOnly: true)
-        let results = try CLIError.run { try opened.search(text: text, k: k, ef: ef, exact: exact) }
+        var plan: SearchPlan?
+        let results = try CLIError.run {
+            guard let filter else { return try opened.search(text: text, k: k, ef: ef, exact: exact) }
+            let searched = try opened.searchWithPlan(text: text, k: k, filter: try Filter(parsing: filter), ef: ef, exact: exact)
+            plan = searched.plan
+            return searched.results
+        }
         if json {
-            print(try JSONOutput.string(SearchOutput(results: results.map(ResultOutput.init))))
-        } else if results.isEmpty {
-            print("no results (the store is empty)")
+            print(try JSONOutput.string(SearchOutput(results: results.map(ResultOutput.init), plan: explain ? plan.map(PlanOutput.init) : nil)))
+            return
+        }
+        if explain, let plan { print(plan.description + "\n") }
+        if results.isEmpty {
+            print(filter == nil ? "no results (the store is empty)" : "no results (no document matches the filter)")
         } else {
             for (rank, result) in results.enumerated() {
                 print(String(format: "%2d. %@  score %.4f", rank + 1, result.id, result.score))
@@ -51,6 +69,38 @@ struct SearchCommand: ParsableCommand {
 /// The JSON form of search results; its field names are a stable interface.
 struct SearchOutput: Encodable {
     var results: [ResultOutput]
+    var plan: PlanOutput?
+}
+
+/// A filtered search's plan in JSON.
+struct PlanOutput: Encodable {
+    var filter: String
+    var strategy: String
+    var reason: String
+    var liveDocuments: Int
+    var candidates: Int
+    var scanLimit: Int
+    var ef: Int
+    var postingKeysVisited: Int
+    var distanceComputations: Int
+    var fellBackToScan: Bool
+    var filterMicroseconds: Double
+    var searchMicroseconds: Double
+
+    init(_ plan: SearchPlan) {
+        filter = plan.filter
+        strategy = "\(plan.strategy)"
+        reason = plan.reason
+        liveDocuments = plan.liveDocuments
+        candidates = plan.candidates
+        scanLimit = plan.scanLimit
+        ef = plan.ef
+        postingKeysVisited = plan.postingKeysVisited
+        distanceComputations = plan.distanceComputations
+        fellBackToScan = plan.fellBackToScan
+        filterMicroseconds = plan.filterMicroseconds
+        searchMicroseconds = plan.searchMicroseconds
+    }
 }
 
 /// One result in JSON.

@@ -1,0 +1,126 @@
+import Encoders
+import Foundation
+import Quiver
+
+/// `QuiverBench filtered`: filtered k-NN on an .fvecs data set with the peers' synthetic labels
+/// (`label = i % 100`, as ../shared/bench/peers/common.py `labels_for`, so `label < p` selects
+/// the same rows as `bench_ann.py --filtered`), one query at a time on one thread.
+///
+/// Filters: `bucket < 1` (`bucket = i % 1000`: 0.1%), `label < 1`, `< 10`, `< 50`, `< 100`
+/// (1%, 10%, 50%, 100%; range walks) and the equality `cat = "c7"` (`cat` = "c" + i % 100, 1%). Ground truth: the
+/// exact filtered search (`exact: true`, every matching row's full-precision distance). Modes:
+/// `planner` (Store.search(vector:k:filter:)), `graph` and `scan` (the planner's two strategies
+/// forced), and `postfilter` (unfiltered HNSW for k' = min(n, ⌈2k/s⌉) with ef = max(64, k'),
+/// then the filter applied to the results: the common baseline).
+enum FilterBench {
+    static let usage = """
+        QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--repeats 5] [--m 16]
+                             [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
+          Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
+          0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
+        """
+
+    static func run(_ args: Arguments) throws {
+        let dataDir = try args.required("data")
+        guard let metric = Metric(rawValue: args.string("metric", default: "l2")) else { throw BenchError("unknown metric") }
+        let k = try args.int("k", default: 10)
+        let ef = try args.int("ef", default: 64)
+        let repeats = try args.int("repeats", default: 5)
+        let m = try args.int("m", default: 16)
+        let efConstruction = try args.int("ef-construction", default: 200)
+        let name = args.string("name") ?? (dataDir as NSString).lastPathComponent
+        let outPath = args.string("out")
+        guard let basePath = try findDataFile(dataDir, "base.fvecs"), let queryPath = try findDataFile(dataDir, "query.fvecs") else {
+            throw BenchError("no base/query .fvecs in \(dataDir)")
+        }
+        let base = try readVecs(basePath, as: Float.self)
+        let queries = try readVecs(queryPath, as: Float.self)
+        let n = base.rows, d = base.dimension, nq = queries.rows
+
+        let scratch = try makeScratchDirectory(root: args.string("work"), prefix: "quiver-filter")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var options = StoreOptions(
+            encoder: try HashingEncoder(dimension: d), metric: metric,
+            graph: GraphParameters(m: m, efConstruction: efConstruction, efSearch: ef), skipSync: true)
+        options.fieldTypes = ["bucket": .int, "label": .int, "cat": .string]
+        let store = try Store.open(at: (scratch as NSString).appendingPathComponent("store"), options: options)
+        let buildStart = wallSeconds()
+        for start in stride(from: 0, to: n, by: 10_000) {
+            let range = start..<min(n, start + 10_000)
+            try store.upsert(
+                range.map { i -> Document in
+                    Document(id: String(i), text: "", metadata: [
+                        "bucket": .int(Int64(i % 1000)), "label": .int(Int64(i % 100)), "cat": .string("c\(i % 100)"),
+                    ])
+                },
+                vectors: range.map { Array(base.row($0)) })
+        }
+        let buildSeconds = wallSeconds() - buildStart
+        log("[quiver-filter] \(name): n=\(n) d=\(d) nq=\(nq) built in \(rounded(buildSeconds, 2)) s")
+        let queryRows: [[Float]] = (0..<nq).map { Array(queries.row($0)) }
+        _ = try store.search(vector: queryRows[0], k: k)
+
+        let filters: [(String, Filter, Double)] = [
+            ("bucket < 1", Filter.field("bucket") < 1, 0.001),
+            ("label < 1", Filter.field("label") < 1, 0.01),
+            (#"cat = "c7""#, Filter.field("cat") == "c7", 0.01),
+            ("label < 10", Filter.field("label") < 10, 0.1),
+            ("label < 50", Filter.field("label") < 50, 0.5),
+            ("label < 100", Filter.field("label") < 100, 1.0),
+        ]
+        for (text, filter, nominal) in filters {
+            // The first search compiles the filter (posting walks); later ones reuse the snapshot's cached candidates.
+            let firstPlan = try store.searchWithPlan(vector: queryRows[0], k: 1, filter: filter).plan
+            let matching = firstPlan.candidates
+            let truth: [[String]] = try queryRows.map { try store.search(vector: $0, k: k, filter: filter, exact: true).map(\.id) }
+            let selectivity = Double(matching) / Double(n)
+            func recall(_ found: [[String]]) -> Double {
+                var total = 0.0
+                for (f, t) in zip(found, truth) where !t.isEmpty {
+                    total += Double(Set(f).intersection(t).count) / Double(t.count)
+                }
+                return total / Double(truth.filter { !$0.isEmpty }.count)
+            }
+            let kPrime = min(n, Int((2.0 * Double(k) / max(selectivity, 1e-9)).rounded(.up)))
+            let modes: [(String, (Int) throws -> ([String], SearchPlan?))] = [
+                ("planner", { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter); return (r.results.map(\.id), r.plan) }),
+                ("graph", { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, strategy: .graph); return (r.results.map(\.id), r.plan) }),
+                ("scan", { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, strategy: .scan); return (r.results.map(\.id), r.plan) }),
+                ("postfilter", { i in
+                    let hits = try store.search(vector: queryRows[i], k: kPrime, ef: max(ef, kPrime))
+                    return (Array(hits.filter { filter.matches($0.metadata) }.prefix(k).map(\.id)), nil)
+                }),
+            ]
+            for (mode, searchOne) in modes {
+                let (results, timing) = try timeQueries(count: nq, repeats: repeats, maxPassSeconds: 4, searchOne)
+                let r = recall(results.map(\.0))
+                let plans = results.compactMap(\.1)
+                let meanDistances = plans.isEmpty ? 0 : Double(plans.map(\.distanceComputations).reduce(0, +)) / Double(plans.count)
+                let strategies = Dictionary(grouping: plans, by: { "\($0.strategy)" }).mapValues(\.count)
+                let fallbacks = plans.filter(\.fellBackToScan).count
+                log("[quiver-filter] \(text) (\(rounded(selectivity * 100, 2))%, compile \(Int(firstPlan.filterMicroseconds)) µs) \(mode): recall@\(k) \(rounded(r, 4)), \(timing.qps) QPS, "
+                    + "distances \(Int(meanDistances)), strategies \(strategies), fallbacks \(fallbacks)")
+                emit(.object([
+                    ("dataset", .string(name)),
+                    ("peer", .string("quiver-filter-\(mode)")),
+                    ("filter", .string(text)),
+                    ("selectivity", .double(rounded(selectivity, 5))),
+                    ("nominal_selectivity", .double(nominal)),
+                    ("params", .object([("M", .int(m)), ("efConstruction", .int(efConstruction)), ("ef", .int(ef)), ("k", .int(k)),
+                                        ("k_prime", .int(mode == "postfilter" ? kPrime : k))])),
+                    ("recall_at_10", .double(rounded(r, 4))),
+                    ("qps_1thread", .double(timing.qps)),
+                    ("p50_ms", .double(timing.p50ms)),
+                    ("p99_ms", .double(timing.p99ms)),
+                    ("mean_distance_computations", .double(rounded(meanDistances, 1))),
+                    ("strategies", .object(strategies.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                    ("fallbacks", .int(fallbacks)),
+                    ("filter_compile_us_first", .double(rounded(firstPlan.filterMicroseconds, 1))),
+                    ("posting_keys", .int(firstPlan.postingKeysVisited)),
+                    ("build_s", .double(rounded(buildSeconds, 3))),
+                    ("n", .int(n)), ("d", .int(d)), ("nq", .int(nq)), ("metric", .string(metric.rawValue)),
+                ] + timing.jsonFields), to: outPath)
+            }
+        }
+    }
+}

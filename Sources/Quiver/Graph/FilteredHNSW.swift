@@ -1,0 +1,139 @@
+/// HNSW search restricted to the ids of a ``CandidateSet``, in the manner of ACORN-1
+/// (Patel et al., SIGMOD 2024) on an unchanged HNSW graph.
+///
+/// The upper levels are descended greedily over all nodes (the filter does not matter for
+/// finding the region of the query). On level 0 the beam holds only matching nodes; a
+/// matching node's list is expanded through its non-matching neighbours as well — two hops —
+/// whenever fewer than ``directMatchTarget`` of its direct neighbours match, so sparse filters
+/// still reach the matching nodes nearby while non-matching nodes cost no distance computation.
+/// When even two hops find no match, the non-matching neighbours enter the beam as routers
+/// (their distances computed, never returned), so the search crosses regions without matches.
+/// The search stops as plain HNSW does: when the nearest unexpanded node is farther than the
+/// farthest of the `ef` best matches, so `k ≤ ef` results are settled. A traversal that runs
+/// out of nodes with fewer than `ef` matches says so (``Traversal/isExhausted``): the matching
+/// part of the graph may be disconnected, and the caller scans the candidates instead.
+struct FilteredHNSW {
+    let distance: GraphDistance
+    /// Below this many matching direct neighbours, a node is expanded through two hops.
+    let directMatchTarget: Int
+    /// The most matching nodes one expansion adds (bounding distance computations per step).
+    let expansionLimit: Int
+
+    /// The outcome of one traversal.
+    struct Traversal {
+        /// Up to `ef` matching nodes, nearest first.
+        var found: [Candidate]
+        /// Distances computed (upper levels and level 0).
+        var distanceComputations: Int
+        /// Whether the beam emptied before holding `ef` matches.
+        var isExhausted: Bool
+    }
+
+    func search<G: GraphReader>(
+        _ graph: G, query: UnsafePointer<Float>, entry: GraphEntry, ef: Int, allowed: CandidateSet,
+        scratch: SearchScratch
+    ) -> Traversal {
+        var computations = 0
+        guard let node = entry.node, let vector = graph.vector(node) else { return Traversal(found: [], distanceComputations: 0, isExhausted: true) }
+        var current = Candidate(distance: distance(query, vector), id: node)
+        computations += 1
+        var level = entry.level
+        while level > 0 {
+            current = greedy(graph, query: query, from: current, level: level, computations: &computations)
+            level -= 1
+        }
+        let target = directMatchTarget, limit = expansionLimit
+        allowed.words.withUnsafeBufferPointer { bits in
+            let idLimit = allowed.idLimit
+            @inline(__always) func matches(_ id: UInt32) -> Bool {
+                let i = Int(id)
+                return i < idLimit && bits[i &>> 6] & (1 &<< UInt64(i & 63)) != 0
+            }
+            scratch.candidates.removeAll()
+            scratch.results.removeAll()
+            _ = scratch.visit(current.id)
+            scratch.candidates.push(current)
+            if matches(current.id) { scratch.results.push(current) }
+            var bound = scratch.results.count >= ef ? scratch.results.top.distance : Float.infinity
+
+            @inline(__always) func consider(_ id: UInt32) {
+                guard let v = graph.vector(id) else { return }
+                let d = distance(query, v)
+                computations &+= 1
+                guard scratch.results.count < ef || d < bound else { return }
+                let candidate = Candidate(distance: d, id: id)
+                scratch.candidates.push(candidate)
+                scratch.results.push(candidate)
+                if scratch.results.count > ef { scratch.results.pop() }
+                if scratch.results.count >= ef { bound = scratch.results.top.distance }
+            }
+
+            while !scratch.candidates.isEmpty {
+                let nearest = scratch.candidates.top
+                if nearest.distance > bound { break }
+                scratch.candidates.pop()
+                let list = graph.neighbors(nearest.id, level: 0)
+                var matched = 0
+                for i in 0..<list.count {
+                    let id = list[i]
+                    guard matches(id) else { continue }
+                    matched &+= 1
+                    if scratch.visit(id) { consider(id) }
+                }
+                guard matched < target else { continue }
+                var hopped = 0
+                hops: for i in 0..<list.count {
+                    let hop = list[i]
+                    if matches(hop) { continue }
+                    let second = graph.neighbors(hop, level: 0)
+                    for j in 0..<second.count {
+                        let id = second[j]
+                        guard matches(id), scratch.visit(id) else { continue }
+                        consider(id)
+                        matched &+= 1
+                        hopped &+= 1
+                        if matched >= limit { break hops }
+                    }
+                }
+                guard matched == 0 && hopped == 0 else { continue }
+                // No match within two hops: route through the non-matching neighbours.
+                for i in 0..<list.count {
+                    let id = list[i]
+                    guard scratch.visit(id), let v = graph.vector(id) else { continue }
+                    let d = distance(query, v)
+                    computations &+= 1
+                    if scratch.results.count < ef || d < bound { scratch.candidates.push(Candidate(distance: d, id: id)) }
+                }
+            }
+        }
+        let exhausted = scratch.results.count < ef
+        var found: [Candidate] = []
+        found.reserveCapacity(scratch.results.count)
+        while !scratch.results.isEmpty { found.append(scratch.results.pop()) }
+        found.reverse()
+        return Traversal(found: found, distanceComputations: computations, isExhausted: exhausted)
+    }
+
+    /// HNSW's greedy walk on one upper level, counting distance computations.
+    private func greedy<G: GraphReader>(
+        _ graph: G, query: UnsafePointer<Float>, from start: Candidate, level: Int, computations: inout Int
+    ) -> Candidate {
+        var current = start
+        var changed = true
+        while changed {
+            changed = false
+            let list = graph.neighbors(current.id, level: level)
+            for i in 0..<list.count {
+                let id = list[i]
+                guard let vector = graph.vector(id) else { continue }
+                let d = distance(query, vector)
+                computations &+= 1
+                if d < current.distance {
+                    current = Candidate(distance: d, id: id)
+                    changed = true
+                }
+            }
+        }
+        return current
+    }
+}

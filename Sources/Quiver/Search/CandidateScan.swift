@@ -1,0 +1,30 @@
+import VectorMath
+
+/// Scores every id of a candidate set against a query and keeps the `k` nearest: the exact
+/// end of the filtered-search planner.
+///
+/// This is the seam where a compressed scan plugs in: a PQ scorer would compute ADC
+/// distances from lookup tables over the candidates' codes, keep a short list, and re-rank
+/// it with ``FullPrecisionCandidateScan`` on the full vectors.
+protocol CandidateScanning {
+    /// The `k` candidates nearest to `query`, nearest first, and the distances computed.
+    func nearest(to query: UnsafePointer<Float>, k: Int, among candidates: CandidateSet) -> (neighbors: [Neighbor], distanceComputations: Int)
+}
+
+/// Exact distances on the full-precision vectors of a graph snapshot (pointer arithmetic per id).
+struct FullPrecisionCandidateScan<G: GraphReader>: CandidateScanning {
+    let graph: G
+    let distance: GraphDistance
+
+    func nearest(to query: UnsafePointer<Float>, k: Int, among candidates: CandidateSet) -> (neighbors: [Neighbor], distanceComputations: Int) {
+        var heap = TopK(k: k)
+        var computations = 0
+        candidates.forEach { id in
+            guard let vector = graph.vector(id) else { return }
+            let d = distance(query, vector)
+            computations &+= 1
+            if d <= heap.threshold { heap.insert(id: id, distance: d) }
+        }
+        return (heap.sorted(), computations)
+    }
+}

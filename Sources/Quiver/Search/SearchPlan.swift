@@ -1,0 +1,59 @@
+/// How a filtered search was (or will be) carried out: what `quiver search --explain` prints.
+public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
+    /// How the matching documents are searched.
+    public enum Strategy: String, Sendable, Hashable, CaseIterable {
+        /// No document matches: nothing to search.
+        case empty = "none (no document matches)"
+        /// Every matching document's distance is computed (exact).
+        case scan = "exact scan of the candidates"
+        /// The HNSW graph is searched with the filter applied (approximate).
+        case graph = "filtered HNSW traversal"
+    }
+
+    /// The filter, in its canonical string form.
+    public var filter: String
+    /// The strategy chosen.
+    public var strategy: Strategy
+    /// Why the planner chose it.
+    public var reason: String
+    /// Live documents in the snapshot searched.
+    public var liveDocuments: Int
+    /// Documents matching the filter (the planner's estimate, which is exact: the candidate bitmap is built first).
+    public var candidates: Int
+    /// The largest candidate count the planner scans exactly at this store size.
+    public var scanLimit: Int
+    /// The beam width of a graph traversal.
+    public var ef: Int
+    /// Posting keys the filter walked.
+    public var postingKeysVisited: Int
+    /// Documents read to check long string values.
+    public var documentsChecked: Int
+    /// Whether the candidates came from the per-snapshot cache of recent filters (no posting walk this time).
+    public var candidatesCached: Bool
+    /// Distance computations, upper levels of the graph included.
+    public var distanceComputations: Int
+    /// Whether a graph traversal ran out of nodes before settling `ef` matches and the candidates were scanned instead.
+    public var fellBackToScan: Bool
+    /// Microseconds spent compiling the filter to candidates.
+    public var filterMicroseconds: Double
+    /// Microseconds spent searching (distances and traversal).
+    public var searchMicroseconds: Double
+
+    /// The fraction of live documents that match.
+    public var selectivity: Double { liveDocuments == 0 ? 0 : Double(candidates) / Double(liveDocuments) }
+
+    /// A few lines for people: plan, estimate, candidates and distance computations.
+    public var description: String {
+        func percent(_ x: Double) -> String {
+            let p = x * 100
+            return p >= 10 ? "\(Int(p.rounded()))%" : p >= 0.1 ? "\((p * 10).rounded() / 10)%" : "\((p * 1000).rounded() / 1000)%"
+        }
+        return """
+            filter:      \(filter)
+            candidates:  \(candidates) of \(liveDocuments) live documents (\(percent(selectivity))), from \(postingKeysVisited) posting keys\(documentsChecked > 0 ? ", \(documentsChecked) documents checked" : "")\(candidatesCached ? " (cached for this snapshot)" : "")
+            plan:        \(strategy.rawValue)\(fellBackToScan ? ", then an exact scan (the traversal ran out of nodes before settling ef matches)" : "") — \(reason)
+            distances:   \(distanceComputations) computed\(strategy == .graph ? " (ef \(ef))" : "")
+            time:        filter \(Int(filterMicroseconds.rounded())) µs, search \(Int(searchMicroseconds.rounded())) µs
+            """
+    }
+}

@@ -1,0 +1,169 @@
+import LMDB
+import VectorMath
+
+extension Store {
+    /// The `k` documents nearest to `text` among those matching `filter`, nearest first.
+    ///
+    /// The filter is compiled to the set of matching documents from the metadata index; the
+    /// planner scans few matches exactly and traverses the HNSW graph with the filter applied
+    /// for many (see ``SearchPlan``). `exact` always scans the matches.
+    ///
+    /// - Throws: ``FilterError`` when the filter names an unknown or unindexed field or
+    ///   compares a field with a literal of another type.
+    public func search(text: String, k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
+        try searchWithPlan(text: text, k: k, filter: filter, ef: ef, exact: exact).results
+    }
+
+    /// The `k` documents nearest to `vector` among those matching `filter`, nearest first.
+    public func search(vector: [Float], k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
+        try searchWithPlan(vector: vector, k: k, filter: filter, ef: ef, exact: exact).results
+    }
+
+    /// A filtered search of `text` and the plan it followed (`quiver search --explain`).
+    ///
+    /// `strategy` overrides the planner (for measurement); `exact` is the same as `.scan`.
+    public func searchWithPlan(
+        text: String, k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false,
+        strategy: SearchPlan.Strategy? = nil
+    ) throws -> (results: [SearchResult], plan: SearchPlan) {
+        let vector: [Float]
+        do {
+            vector = try encoder.encode(text, role: .query)
+        } catch {
+            throw QuiverError.encodingFailed(underlying: String(describing: error))
+        }
+        return try searchWithPlan(vector: vector, k: k, filter: filter, ef: ef, exact: exact, strategy: strategy)
+    }
+
+    /// A filtered search of `vector` and the plan it followed.
+    public func searchWithPlan(
+        vector: [Float], k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false,
+        strategy: SearchPlan.Strategy? = nil
+    ) throws -> (results: [SearchResult], plan: SearchPlan) {
+        guard k >= 1 else { throw QuiverError.invalidK(k) }
+        if let ef, ef < 1 { throw QuiverError.invalidParameter("ef must be at least 1, got \(ef)") }
+        guard vector.count == dimension else {
+            throw QuiverError.dimensionMismatch(expected: dimension, actual: vector.count)
+        }
+        guard vector.allSatisfy(\.isFinite) else { throw QuiverError.nonFiniteVector(id: "<query>") }
+        guard let metadataIndex else { throw FilterError.indexUnavailable }
+        var query = vector
+        if metric == .cosine { Kernels.normalize(&query) }
+        let forced = exact ? .scan : strategy
+        return try storageErrors {
+            try environment.read { txn in
+                let (neighbors, plan) = try filteredNearest(
+                    to: query, k: k, filter: filter, ef: max(ef ?? manifest.graph.efSearch, k), strategy: forced,
+                    index: metadataIndex, txn: txn)
+                let results = try neighbors.compactMap { neighbor -> SearchResult? in
+                    guard let document = try loadDocument(neighbor.id, txn: txn) else { return nil }
+                    let (score, distance) = publicScore(neighbor.distance)
+                    return SearchResult(
+                        id: document.id, score: score, distance: distance, text: document.text, metadata: document.metadata)
+                }
+                return (results, plan)
+            }
+        }
+    }
+
+    /// Compiles `filter`, plans, and searches `txn`'s snapshot; returns internal ids and distances.
+    private func filteredNearest(
+        to query: [Float], k: Int, filter: Filter, ef: Int, strategy forced: SearchPlan.Strategy?,
+        index: MetadataDatabases, txn: Transaction
+    ) throws -> ([Neighbor], SearchPlan) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let counters = try MetaCounters.read(from: txn, meta: databases.meta)
+        let snapshot = try filterSnapshot(txn: txn, idLimit: Int(counters.nextID))
+        let compiledFilter: CandidateCache.Entry
+        var cached = false
+        if let hit = candidateCache.entry(for: filter, txnID: txn.id) {
+            compiledFilter = hit
+            cached = true
+        } else {
+            var compiler = FilterCompiler(
+                txn: txn, postings: index.postings, catalog: try FieldCatalog(txn: txn, database: index.fields),
+                idLimit: snapshot.idLimit,
+                liveIDs: {
+                    var live = CandidateSet(idLimit: snapshot.idLimit)
+                    for id in 0..<UInt32(snapshot.idLimit) where snapshot.isLive(id) { live.insert(id) }
+                    return live
+                },
+                metadata: { [self] id in try loadDocument(id, txn: txn)?.metadata })
+            try compiler.validate(filter)
+            let set = try compiler.evaluate(filter)
+            compiledFilter = CandidateCache.Entry(
+                candidates: set, count: set.count, keysVisited: compiler.keysVisited,
+                documentsChecked: compiler.documentsChecked)
+            candidateCache.store(compiledFilter, for: filter, txnID: txn.id)
+        }
+        let candidates = compiledFilter.candidates
+        let count = compiledFilter.count
+        let compiled = clock.now
+        let planner = FilterPlanner(liveDocuments: Int(counters.liveCount), ef: ef)
+        var (strategy, limit, reason) = planner.strategy(candidates: count)
+        if let forced, count > 0 {
+            strategy = forced
+            reason = "forced by the caller"
+        }
+        let distance = GraphDistance(metric: metric, dimension: dimension)
+        var plan = SearchPlan(
+            filter: filter.description, strategy: strategy, reason: reason, liveDocuments: Int(counters.liveCount),
+            candidates: count, scanLimit: limit, ef: ef, postingKeysVisited: compiledFilter.keysVisited,
+            documentsChecked: compiledFilter.documentsChecked, candidatesCached: cached, distanceComputations: 0, fellBackToScan: false,
+            filterMicroseconds: Self.microseconds(compiled - start), searchMicroseconds: 0)
+        let scan = FullPrecisionCandidateScan(graph: snapshot, distance: distance)
+        let neighbors: [Neighbor] = query.withUnsafeBufferPointer { q in
+            guard let qp = q.baseAddress else { return [] }
+            switch strategy {
+            case .empty:
+                return []
+            case .scan:
+                let (found, computations) = scan.nearest(to: qp, k: k, among: candidates)
+                plan.distanceComputations = computations
+                return found
+            case .graph:
+                let traversal = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
+                    FilteredHNSW(
+                        distance: distance, directMatchTarget: max(1, manifest.graph.m / 2), expansionLimit: 2 * manifest.graph.m
+                    ).search(snapshot, query: qp, entry: snapshot.entry, ef: min(ef, count), allowed: candidates, scratch: scratch)
+                }
+                plan.distanceComputations = traversal.distanceComputations
+                if traversal.isExhausted && traversal.found.count < count {
+                    // The beam ran dry before finding ef matches: the matching part of the graph
+                    // reachable from the entry is smaller than the candidates, so scan them.
+                    let (found, computations) = scan.nearest(to: qp, k: k, among: candidates)
+                    plan.distanceComputations += computations
+                    plan.fellBackToScan = true
+                    return found
+                }
+                return traversal.found.prefix(k).map { Neighbor(id: $0.id, distance: $0.distance) }
+            }
+        }
+        plan.searchMicroseconds = Self.microseconds(clock.now - compiled)
+        return (neighbors, plan)
+    }
+
+    /// The graph snapshot of `txn` (shared with unfiltered searches through the cache).
+    private func filterSnapshot(txn: Transaction, idLimit: Int) throws -> GraphSnapshot {
+        try snapshots.snapshot(for: txn, mapGeneration: environment.mapGeneration) {
+            try GraphSnapshot(
+                txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
+                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: idLimit)
+        }
+    }
+
+    /// Converts an internal distance (lower is nearer) to the public score and distance.
+    private func publicScore(_ raw: Float) -> (score: Float, distance: Float) {
+        switch metric {
+        case .cosine: (-raw, 1 + raw)
+        case .dot: (-raw, raw)
+        case .l2: (-raw.squareRoot(), raw.squareRoot())
+        }
+    }
+
+    private static func microseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1e6 + Double(attoseconds) / 1e12
+    }
+}
