@@ -46,6 +46,9 @@ public enum QuiverError: Error, Sendable, CustomStringConvertible {
     /// The store's files cannot be opened with the access needed (`EACCES`, `EROFS`): even
     /// reading needs write access to the directory's `lock.mdb`.
     case accessDenied(path: String, reason: String)
+    /// Another process (or another store in this process) holds the store in a way that
+    /// conflicts: compaction needs it to itself, and writers wait for no compaction.
+    case storeBusy(path: String, reason: String)
 
     /// A message that says what went wrong and what to do.
     public var description: String {
@@ -90,6 +93,8 @@ public enum QuiverError: Error, Sendable, CustomStringConvertible {
             "the store has used every internal id: run `quiver compact`"
         case .storage(let error):
             "storage error: \(error.description)"
+        case .storeBusy(let path, let reason):
+            "the store at \(path) is busy: \(reason)"
         case .accessDenied(let path, let reason):
             "cannot open the store at \(path): \(reason). A store's directory and its lock.mdb must be "
                 + "writable by this user, even to search"

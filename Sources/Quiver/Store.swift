@@ -39,12 +39,15 @@ public final class Store: Sendable {
     /// Compiled filters of the latest snapshot searched.
     let candidateCache = CandidateCache()
     let scratchPool: ScratchPool
+    /// Held shared for a writable store's life, so no compaction runs beside its writes.
+    let writerLock: StoreLock?
 
     private init(
         path: String, environment: Environment, databases: StoreDatabases, manifest: Manifest,
-        encoder: any TextEncoder, options: StoreOptions, metadataIndex: MetadataDatabases?
+        encoder: any TextEncoder, options: StoreOptions, metadataIndex: MetadataDatabases?, lock: StoreLock?
     ) {
         self.path = path
+        self.writerLock = options.readOnly ? nil : lock
         self.metadataIndex = metadataIndex
         self.environment = environment
         self.databases = databases
@@ -63,14 +66,19 @@ public final class Store: Sendable {
     /// Fails, changing nothing, when the path is not a Quiver store, the store's format is
     /// newer than this build, or the options' encoder, dimension or metric differ from the store's.
     public static func open(at path: String, options: StoreOptions = StoreOptions()) throws -> Store {
+        try open(at: path, options: options, locking: true)
+    }
+
+    /// Opens a store; `locking: false` is for compaction, which already holds the store's lock exclusively.
+    static func open(at path: String, options: StoreOptions, locking: Bool) throws -> Store {
         do {
-            return try openOrCreate(at: path, options: options)
+            return try openOrCreate(at: path, options: options, locking: locking)
         } catch let error as LMDBError {
             throw QuiverError.storage(error)
         }
     }
 
-    private static func openOrCreate(at path: String, options: StoreOptions) throws -> Store {
+    private static func openOrCreate(at path: String, options: StoreOptions, locking: Bool) throws -> Store {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = fileManager.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -82,7 +90,7 @@ public final class Store: Sendable {
         // A data file of zero bytes is what a process killed while creating the store leaves.
         if dataSize == nil || dataSize == 0 {
             let contents = exists ? ((try? fileManager.contentsOfDirectory(atPath: path)) ?? []) : []
-            if !contents.allSatisfy({ $0 == "data.mdb" || $0 == "lock.mdb" }) {
+            if !contents.allSatisfy({ $0 == "data.mdb" || $0 == "lock.mdb" || $0 == StoreLock.fileName }) {
                 throw QuiverError.notAStore(path: path, reason: "the directory is not empty and holds no data.mdb")
             }
             guard options.creation == .createIfMissing, !options.readOnly else {
@@ -90,15 +98,24 @@ public final class Store: Sendable {
             }
             try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
-        let environment = try openEnvironment(at: path, options: options)
-        if try isUninitialized(environment) {
-            // A new environment, or one whose creating process died before its first commit.
-            guard options.creation == .createIfMissing, !options.readOnly else {
-                throw QuiverError.storeNotFound(path: path)
+        let lockPath = (path as NSString).appendingPathComponent(StoreLock.fileName)
+        let hadLockFile = fileManager.fileExists(atPath: lockPath)
+        let lock = locking ? try StoreLock.acquire(directory: path, exclusive: false) : nil
+        do {
+            let environment = try openEnvironment(at: path, options: options)
+            if try isUninitialized(environment) {
+                // A new environment, or one whose creating process died before its first commit.
+                guard options.creation == .createIfMissing, !options.readOnly else {
+                    throw QuiverError.storeNotFound(path: path)
+                }
+                return try initialize(environment, at: path, options: options, lock: lock)
             }
-            return try initialize(environment, at: path, options: options)
+            return try openExisting(environment, at: path, options: options, lock: lock)
+        } catch {
+            // A refused open leaves the directory as it found it.
+            if !hadLockFile { try? fileManager.removeItem(atPath: lockPath) }
+            throw error
         }
-        return try openExisting(environment, at: path, options: options)
     }
 
     private static func environmentOptions(_ options: StoreOptions) -> Environment.Options {
@@ -138,7 +155,9 @@ public final class Store: Sendable {
 
     /// Creates every database and writes the manifest in one transaction: a store either
     /// exists whole or not at all.
-    private static func initialize(_ environment: Environment, at path: String, options: StoreOptions) throws -> Store {
+    private static func initialize(
+        _ environment: Environment, at path: String, options: StoreOptions, lock: StoreLock?
+    ) throws -> Store {
         let encoder = try options.encoder ?? HashingEncoder(dimension: options.dimension ?? 256)
         if let dimension = options.dimension, dimension != encoder.dimension {
             throw QuiverError.dimensionMismatch(expected: encoder.dimension, actual: dimension)
@@ -162,10 +181,12 @@ public final class Store: Sendable {
         }
         return Store(
             path: path, environment: environment, databases: databases, manifest: manifest,
-            encoder: encoder, options: options, metadataIndex: metadataIndex)
+            encoder: encoder, options: options, metadataIndex: metadataIndex, lock: lock)
     }
 
-    private static func openExisting(_ environment: Environment, at path: String, options: StoreOptions) throws -> Store {
+    private static func openExisting(
+        _ environment: Environment, at path: String, options: StoreOptions, lock: StoreLock?
+    ) throws -> Store {
         let manifest = try readManifest(environment: environment, path: path)
         guard manifest.formatVersion <= Manifest.currentFormatVersion else {
             throw QuiverError.unsupportedFormatVersion(
@@ -192,7 +213,7 @@ public final class Store: Sendable {
             let metadataIndex = try openMetadataIndex(environment, databases: databases, readOnly: options.readOnly)
             return Store(
                 path: path, environment: environment, databases: databases, manifest: manifest,
-                encoder: encoder, options: options, metadataIndex: metadataIndex)
+                encoder: encoder, options: options, metadataIndex: metadataIndex, lock: lock)
         } catch let error as LMDBError where error.isNotFound {
             throw QuiverError.corruptStore(path: path, reason: "a database of the store is missing")
         } catch let error as LMDBError {

@@ -29,7 +29,7 @@ final class RoundTripTests: CLITestCase {
     func testImportSearchGetDeleteStatsRoundTrip() throws {
         let db = path("store")
         try importSample(db: db)
-        XCTAssertEqual(contents(of: db), ["data.mdb", "lock.mdb"])
+        XCTAssertEqual(contents(of: db), ["data.mdb", "lock.mdb", "quiver.lock"])
 
         // search --json with a Chinese query.
         let search = try quiver("search", "四川麻辣豆腐", "--db", db, "--json", "-k", "3")
