@@ -12,6 +12,8 @@ enum CLIError {
     static let noInput: Int32 = 66
     /// A storage failure (EX_IOERR).
     static let ioError: Int32 = 74
+    /// The store is busy (being compacted, or open for writing elsewhere): try again (EX_TEMPFAIL).
+    static let temporaryFailure: Int32 = 75
     /// The store's files cannot be opened with the access needed (EX_NOPERM).
     static let noPermission: Int32 = 77
 
@@ -47,6 +49,7 @@ enum CLIError {
         case .notAStore: dataError
         case .storage, .corruptStore, .corruptRecord: ioError
         case .accessDenied: noPermission
+        case .storeBusy: temporaryFailure
         case .invalidID, .textTooLong, .invalidFieldName, .nonFiniteVector, .dimensionMismatch,
              .vectorCountMismatch, .invalidK:
             dataError
