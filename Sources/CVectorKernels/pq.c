@@ -180,6 +180,29 @@ static long argmin_avx512(const float *v, long k, float *best) {
 }
 
 __attribute__((target("avx512f")))
+static long nearest_avx512(const float *x, const float *ct, long k, long dsub, float *best) {
+    __m512 bestValue = _mm512_set1_ps(__builtin_inff());
+    __m512i bestIndex = _mm512_setzero_si512();
+    __m512i index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i step = _mm512_set1_epi32(16);
+    for (long c = 0; c < k; c += 16) {
+        __m512 a = _mm512_setzero_ps();
+        for (long t = 0; t < dsub; t++) {
+            __m512 d = _mm512_sub_ps(_mm512_loadu_ps(ct + t * k + c), _mm512_set1_ps(x[t]));
+            a = _mm512_fmadd_ps(d, d, a);
+        }
+        __mmask16 less = _mm512_cmp_ps_mask(a, bestValue, _CMP_LT_OQ);
+        bestValue = _mm512_mask_blend_ps(less, bestValue, a);
+        bestIndex = _mm512_mask_blend_epi32(less, bestIndex, index);
+        index = _mm512_add_epi32(index, step);
+    }
+    float value = _mm512_reduce_min_ps(bestValue);
+    __mmask16 at = _mm512_cmp_ps_mask(bestValue, _mm512_set1_ps(value), _CMP_EQ_OQ);
+    *best = value;
+    return _mm512_mask_reduce_min_epi32(at, bestIndex);
+}
+
+__attribute__((target("avx512f")))
 static float adc_avx512(const float *table, const unsigned char *code, long m) {
     __m512 s0 = _mm512_setzero_ps();
     __m512i offsets = _mm512_setr_epi32(0, 256, 512, 768, 1024, 1280, 1536, 1792,
@@ -228,6 +251,23 @@ static int pq_level(void) { return 0; }
 #endif
 
 int qv_pq_level(void) { return pq_level(); }
+
+static long nearest_portable(const float *x, const float *ct, long k, long dsub, float *best) {
+    float table[1024];
+    if (k > 1024) {
+        *best = 0;
+        return 0;
+    }
+    qv_pq_l2_table(x, ct, k, dsub, table);
+    return qv_pq_argmin(table, k, best);
+}
+
+long qv_pq_nearest(const float *x, const float *ct, long k, long dsub, float *best) {
+#if defined(__x86_64__)
+    if (pq_level() == 3) return nearest_avx512(x, ct, k, dsub, best);
+#endif
+    return nearest_portable(x, ct, k, dsub, best);
+}
 
 void qv_pq_l2_table(const float *x, const float *ct, long k, long dsub, float *out) { DISPATCH_VOID(l2_table, x, ct, k, dsub, out) }
 void qv_pq_ip_table(const float *x, const float *ct, long k, long dsub, float *out) { DISPATCH_VOID(ip_table, x, ct, k, dsub, out) }

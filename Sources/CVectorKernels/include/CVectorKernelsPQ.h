@@ -18,6 +18,10 @@ void qv_pq_ip_table(const float *x, const float *ct, long k, long dsub, float *o
 /// its value is stored in *best. k must be a multiple of 16.
 long qv_pq_argmin(const float *values, long k, float *best);
 
+/// The index of the centroid nearest to x (squared L2; the lowest index among ties), its
+/// squared distance stored in *best: qv_pq_l2_table followed by qv_pq_argmin, fused.
+long qv_pq_nearest(const float *x, const float *ct, long k, long dsub, float *best);
+
 /// sum_j table[j*256 + code[j]] for j < m: the ADC distance of one code. `code` may be unaligned.
 float qv_adc_distance(const float *table, const unsigned char *code, long m);
 

@@ -52,9 +52,8 @@ struct KMeans {
         _ x: UnsafePointer<Float>, ct: UnsafeBufferPointer<Float>, k: Int, width: Int,
         scratch: UnsafeMutableBufferPointer<Float>
     ) -> (Int, Float) {
-        qv_pq_l2_table(x, ct.baseAddress, k, width, scratch.baseAddress)
         var best: Float = 0
-        let index = qv_pq_argmin(scratch.baseAddress, k, &best)
+        let index = qv_pq_nearest(x, ct.baseAddress, k, width, &best)
         return (index, best)
     }
 
@@ -90,18 +89,24 @@ struct KMeans {
     private func seedPlusPlus(_ points: UnsafeBufferPointer<Float>, count: Int, random: inout SplitMixRandom) -> [Float] {
         var centroids = [Float](repeating: 0, count: k * width)
         var nearest = [Float](repeating: .infinity, count: count)
+        // The points transposed (width rows of `padded`), so one kernel call gives the distances
+        // from a new centre to every point.
+        let padded = (count + 15) / 16 * 16
+        var transposed = [Float](repeating: 0, count: padded * width)
+        for i in 0..<count { for t in 0..<width { transposed[t * padded + i] = points[i * width + t] } }
+        var distances = [Float](repeating: 0, count: padded)
+        var centre = [Float](repeating: 0, count: width)
         var chosen = Int(random.next() % UInt64(count))
         for c in 0..<k {
-            for t in 0..<width { centroids[t * k + c] = points[chosen * width + t] }
+            for t in 0..<width {
+                centroids[t * k + c] = points[chosen * width + t]
+                centre[t] = points[chosen * width + t]
+            }
             guard c + 1 < k else { break }
+            qv_pq_l2_table(centre, transposed, padded, width, &distances)
             var total = 0.0
             for i in 0..<count {
-                var d: Float = 0
-                for t in 0..<width {
-                    let diff = points[i * width + t] - points[chosen * width + t]
-                    d += diff * diff
-                }
-                if d < nearest[i] { nearest[i] = d }
+                if distances[i] < nearest[i] { nearest[i] = distances[i] }
                 total += Double(nearest[i])
             }
             if total > 0 {

@@ -37,7 +37,12 @@ public struct ProductQuantizer: Sendable, Hashable {
     public static func trainSubspace(
         _ j: Int, layout: SubspaceLayout, sample: [Float], iterations: Int, seed: UInt64
     ) throws(ProductQuantizerError) -> [Float] {
-        try validate(sample: sample, dimension: layout.dimension, iterations: iterations)
+        // The full check (finite values) is the caller's, once: see validate(sample:dimension:iterations:).
+        guard iterations >= 1 else { throw .invalidIterations(iterations) }
+        guard sample.count % layout.dimension == 0 else { throw .sampleShape(values: sample.count, dimension: layout.dimension) }
+        guard sample.count / layout.dimension >= centroidCount else {
+            throw .tooFewTrainingVectors(sample.count / layout.dimension, needed: centroidCount)
+        }
         let n = sample.count / layout.dimension
         let width = layout.width(j), start = layout.start(j)
         var points = [Float](repeating: 0, count: n * width)
@@ -68,6 +73,7 @@ public struct ProductQuantizer: Sendable, Hashable {
     public static func train(
         sample: [Float], layout: SubspaceLayout, iterations: Int = 25, seed: UInt64 = 0
     ) throws(ProductQuantizerError) -> ProductQuantizer {
+        try validate(sample: sample, dimension: layout.dimension, iterations: iterations)
         var blocks: [[Float]] = []
         for j in 0..<layout.count {
             blocks.append(try trainSubspace(j, layout: layout, sample: sample, iterations: iterations, seed: seed))
@@ -98,10 +104,10 @@ public struct ProductQuantizer: Sendable, Hashable {
                     for t in 0..<width {
                         sub[t] = vector.loadUnaligned(fromByteOffset: (start + t) * 4, as: Float.self)
                     }
-                    qv_pq_l2_table(sub.baseAddress, base + start * Self.centroidCount, Self.centroidCount, width, scratch)
+                    var best: Float = 0
+                    let nearest = qv_pq_nearest(sub.baseAddress, base + start * Self.centroidCount, Self.centroidCount, width, &best)
+                    code[j] = UInt8(truncatingIfNeeded: nearest)
                 }
-                var best: Float = 0
-                code[j] = UInt8(truncatingIfNeeded: qv_pq_argmin(scratch, Self.centroidCount, &best))
             }
         }
     }
