@@ -42,7 +42,7 @@ final class ProductQuantizerTests: XCTestCase {
         XCTAssertLessThan(mse, 0.01 * variance)
         // One vector by hand: decode(encode(x)) is close to x.
         let x = Array(data[0..<d])
-        let back = pq.decode(pq.encode(x))
+        let back = try pq.decode(try pq.encode(x))
         let error = zip(x, back).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
         XCTAssertLessThan(Double(error), 4 * noiseVariance)
     }
@@ -56,10 +56,10 @@ final class ProductQuantizerTests: XCTestCase {
                 let table = ADCTable(quantizer: pq, kind: kind)
                 for qi in 0..<20 {
                     let q = Array(queries[(qi * d)..<((qi + 1) * d)])
-                    table.fill(query: q)
+                    try table.fill(query: q)
                     for i in stride(from: 0, to: 600, by: 37) {
-                        let code = pq.encode(Array(data[(i * d)..<((i + 1) * d)]))
-                        let decoded = pq.decode(code)
+                        let code = try pq.encode(Array(data[(i * d)..<((i + 1) * d)]))
+                        let decoded = try pq.decode(code)
                         let reference: Double = switch kind {
                         case .squaredL2: zip(q, decoded).reduce(0) { $0 + pow(Double($1.0) - Double($1.1), 2) }
                         case .negatedInnerProduct: -zip(q, decoded).reduce(0) { $0 + Double($1.0) * Double($1.1) }
@@ -70,7 +70,7 @@ final class ProductQuantizerTests: XCTestCase {
                     }
                 }
                 // The batch kernel agrees with the single one.
-                let codes = (0..<50).flatMap { i in pq.encode(Array(data[(i * d)..<((i + 1) * d)])) }
+                let codes = try (0..<50).flatMap { i in try pq.encode(Array(data[(i * d)..<((i + 1) * d)])) }
                 var batch = [Float](repeating: 0, count: 50)
                 codes.withUnsafeBytes { c in batch.withUnsafeMutableBufferPointer { table.distances(c.baseAddress!, count: 50, into: $0.baseAddress!) } }
                 for i in 0..<50 {
@@ -102,6 +102,15 @@ final class ProductQuantizerTests: XCTestCase {
         let pq = try ProductQuantizer.train(sample: data, layout: SubspaceLayout(dimension: 8, count: 2), seed: 2)
         XCTAssertEqual(pq.meanSquaredError(data), 0, accuracy: 1e-10)
         XCTAssertTrue(pq.codebook.allSatisfy(\.isFinite))
+    }
+
+    func testWrongLengthsAreRefusedWithTypedErrors() throws {
+        let pq = try ProductQuantizer(layout: SubspaceLayout(dimension: 8, count: 2), codebook: [Float](repeating: 0, count: 8 * 256))
+        XCTAssertThrowsError(try pq.encode([1, 2, 3])) { XCTAssertEqual($0 as? ProductQuantizerError, .lengthMismatch(expected: 8, actual: 3)) }
+        XCTAssertThrowsError(try pq.decode([1, 2, 3])) { XCTAssertEqual($0 as? ProductQuantizerError, .lengthMismatch(expected: 2, actual: 3)) }
+        XCTAssertThrowsError(try ADCTable(quantizer: pq, kind: .squaredL2).fill(query: [1])) {
+            XCTAssertEqual($0 as? ProductQuantizerError, .lengthMismatch(expected: 8, actual: 1))
+        }
     }
 
     func testBadTrainingInputIsRefusedWithTypedErrors() throws {

@@ -75,7 +75,7 @@ extension Store {
         let codes = try quantization.codes(
             txn: txn, mapGeneration: environment.mapGeneration, qdb, layout: loaded.codeLayout, idLimit: Int(counters.nextID))
         let table = ADCTable(quantizer: loaded.quantizer, kind: metric == .l2 ? .squaredL2 : .negatedInnerProduct)
-        table.fill(query: query)
+        try table.fill(query: query)
         let needsGraph = ef != nil || !state.fullVectorsDiscarded
         let graph = needsGraph ? try currentGraphSnapshot(txn: txn) : nil
         var shortList = TopK(k: rerank)

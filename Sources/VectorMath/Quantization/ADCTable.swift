@@ -51,9 +51,11 @@ public final class ADCTable {
         }
     }
 
-    /// Builds the table for `query`.
-    public func fill(query: [Float]) {
-        precondition(query.count == quantizer.dimension, "ADC query must have \(quantizer.dimension) floats")
+    /// Builds the table for `query` (`dimension` floats).
+    public func fill(query: [Float]) throws(ProductQuantizerError) {
+        guard query.count == quantizer.dimension else {
+            throw .lengthMismatch(expected: quantizer.dimension, actual: query.count)
+        }
         query.withUnsafeBufferPointer { fill(query: $0.baseAddress.unsafelyUnwrapped) }
     }
 

@@ -113,8 +113,8 @@ public struct ProductQuantizer: Sendable, Hashable {
     }
 
     /// The `m`-byte code of `vector` (`dimension` floats).
-    public func encode(_ vector: [Float]) -> [UInt8] {
-        precondition(vector.count == dimension, "encode expects \(dimension) floats")
+    public func encode(_ vector: [Float]) throws(ProductQuantizerError) -> [UInt8] {
+        guard vector.count == dimension else { throw .lengthMismatch(expected: dimension, actual: vector.count) }
         var code = [UInt8](repeating: 0, count: subspaceCount)
         var scratch = [Float](repeating: 0, count: Self.centroidCount)
         vector.withUnsafeBytes { v in
@@ -141,8 +141,8 @@ public struct ProductQuantizer: Sendable, Hashable {
     }
 
     /// The reconstruction of `code` (`m` bytes).
-    public func decode(_ code: [UInt8]) -> [Float] {
-        precondition(code.count == subspaceCount, "decode expects \(subspaceCount) bytes")
+    public func decode(_ code: [UInt8]) throws(ProductQuantizerError) -> [Float] {
+        guard code.count == subspaceCount else { throw .lengthMismatch(expected: subspaceCount, actual: code.count) }
         var out = [Float](repeating: 0, count: dimension)
         code.withUnsafeBytes { c in
             out.withUnsafeMutableBufferPointer { decode(c.baseAddress.unsafelyUnwrapped, into: $0.baseAddress.unsafelyUnwrapped) }

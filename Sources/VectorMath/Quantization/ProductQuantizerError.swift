@@ -14,6 +14,8 @@ public enum ProductQuantizerError: Error, Sendable, Hashable, CustomStringConver
     case codebookSize(values: Int, expected: Int)
     /// Lloyd iterations must be at least 1.
     case invalidIterations(Int)
+    /// A vector or code has the wrong length for this quantizer.
+    case lengthMismatch(expected: Int, actual: Int)
 
     /// What was wrong and what to do.
     public var description: String {
@@ -32,6 +34,8 @@ public enum ProductQuantizerError: Error, Sendable, Hashable, CustomStringConver
             "a PQ codebook must hold \(expected) values, got \(values)"
         case .invalidIterations(let n):
             "k-means needs at least 1 iteration, got \(n)"
+        case .lengthMismatch(let expected, let actual):
+            "the product quantizer expects \(expected) values here, got \(actual)"
         }
     }
 }
