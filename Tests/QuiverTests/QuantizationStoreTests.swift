@@ -175,6 +175,34 @@ final class QuantizationStoreTests: XCTestCase {
         XCTAssertEqual(ids, Array(exact))
     }
 
+    func testPlannerADCScanMatchesTheFullPrecisionScanWhenReRankingTheWholeSet() throws {
+        var rng = SeededGenerator(seed: 17)
+        let store = try makeStore()
+        let base = rng.clusteredVectors(1_200, 32)
+        try fill(store, base)
+        try store.trainQuantizer(QuantizationOptions(m: 8, iterations: 10))
+        var candidates = CandidateSet(idLimit: 1_200)
+        for id in stride(from: 3, to: 1_200, by: 5) { candidates.insert(UInt32(id)) }
+        for query in rng.clusteredVectors(5, 32) {
+            try store.environment.read { txn in
+                let graph = try store.currentGraphSnapshot(txn: txn)
+                let full = FullPrecisionCandidateScan(graph: graph, distance: GraphDistance(metric: .l2, dimension: 32))
+                let wide = try XCTUnwrap(try store.adcCandidateScan(rerank: 240, txn: txn))
+                let narrow = try XCTUnwrap(try store.adcCandidateScan(rerank: 40, txn: txn))
+                try query.withUnsafeBufferPointer { q in
+                    let qp = try XCTUnwrap(q.baseAddress)
+                    let expected = full.nearest(to: qp, k: 10, among: candidates)
+                    let all = wide.nearest(to: qp, k: 10, among: candidates)
+                    XCTAssertEqual(all.neighbors.map(\.id), expected.neighbors.map(\.id), "re-ranking every candidate is exact")
+                    XCTAssertEqual(all.distanceComputations, 240 + 240)
+                    let some = narrow.nearest(to: qp, k: 10, among: candidates)
+                    XCTAssertTrue(some.neighbors.allSatisfy { candidates.contains($0.id) })
+                    XCTAssertGreaterThanOrEqual(Set(some.neighbors.map(\.id)).intersection(expected.neighbors.map(\.id)).count, 8)
+                }
+            }
+        }
+    }
+
     func testCompressedOnlyStoreRefusesOperationsThatNeedFullVectors() throws {
         var rng = SeededGenerator(seed: 13)
         let path = "compressed"
