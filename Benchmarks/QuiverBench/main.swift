@@ -21,6 +21,8 @@ let usage = """
 
     \(FilterBench.usage)
 
+    \(PQBench.usage)
+
     JSON lines go to stdout (and are appended to --out FILE when given); progress goes to stderr.
     """
 
@@ -31,7 +33,7 @@ guard argv.count >= 2, !["-h", "--help", "help"].contains(argv[1]) else {
 }
 
 do {
-    let flags: Set<String> = ["no-diag", "keep", "headline-only", "exact", "hnsw", "encode-pass"]
+    let flags: Set<String> = ["no-diag", "keep", "headline-only", "exact", "hnsw", "encode-pass", "no-compressed"]
     let arguments = try Arguments(argv.dropFirst(2), flags: flags)
     switch argv[1] {
     case "exact":
@@ -44,6 +46,8 @@ do {
         try IncrementalBench.run(arguments)
     case "retrieval":
         try RetrievalBench.run(arguments)
+    case "pq":
+        try PQBench.run(arguments)
     case "encoder-speed":
         try EncoderBench.run(arguments)
     case "filtered":

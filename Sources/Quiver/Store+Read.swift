@@ -22,7 +22,10 @@ extension Store {
 
     /// The stored vector of document `id` (normalised for `.cosine` stores), or nil.
     public func vector(id: String) throws -> [Float]? {
-        try storageErrors {
+        if try quantization.fullVectorsDiscarded(environment) {
+            throw QuantizationError.fullVectorsDiscarded(operation: "reading a document's vector")
+        }
+        return try storageErrors {
             try environment.read { txn in
                 guard let row = try internalID(of: id, in: txn),
                       let chunk = try txn.get(databases.vectors, key: layout.chunk(of: row))

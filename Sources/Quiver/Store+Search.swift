@@ -26,6 +26,7 @@ extension Store {
             throw QuiverError.dimensionMismatch(expected: dimension, actual: vector.count)
         }
         guard vector.allSatisfy(\.isFinite) else { throw QuiverError.nonFiniteVector(id: "<query>") }
+        if let routed = try compressedOnlySearch(vector: vector, k: k, ef: ef, exact: exact) { return routed }
         var query = vector
         if metric == .cosine { Kernels.normalize(&query) }
         let scan = ExactScan(layout: layout, metric: metric)
@@ -64,7 +65,7 @@ extension Store {
     }
 
     /// Converts an internal distance (lower is nearer) to the public score and distance.
-    private func scoreAndDistance(_ raw: Float) -> (score: Float, distance: Float) {
+    func scoreAndDistance(_ raw: Float) -> (score: Float, distance: Float) {
         switch metric {
         case .cosine: (-raw, 1 + raw)
         case .dot: (-raw, raw)

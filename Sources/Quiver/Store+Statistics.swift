@@ -36,6 +36,8 @@ public struct StoreStatistics: Sendable, Codable, Hashable {
     public var mapSizeBytes: Int
     /// Bytes in pages per named database.
     public var databaseBytes: [String: Int]
+    /// The product quantizer's state (trained?, m, training size, quantization error).
+    public var quantization: QuantizationStatistics = .untrained
 }
 
 extension Store {
@@ -43,7 +45,7 @@ extension Store {
     public func statistics() throws -> StoreStatistics {
         let dataFile = (path as NSString).appendingPathComponent("data.mdb")
         let fileSize = (try? FileManager.default.attributesOfItem(atPath: dataFile)[.size] as? Int) ?? 0
-        return try storageErrors {
+        var statistics = try storageErrors {
             try environment.read { txn in
                 let counters = try MetaCounters.read(from: txn, meta: databases.meta)
                 var sizes: [String: Int] = [:]
@@ -73,6 +75,9 @@ extension Store {
                     databaseBytes: sizes)
             }
         }
+        statistics.quantization = try quantizationStatistics()
+        statistics.databaseBytes.merge(try quantizationDatabaseBytes()) { $1 }
+        return statistics
     }
 }
 

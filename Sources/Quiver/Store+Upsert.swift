@@ -80,6 +80,7 @@ extension Store {
                     retired.insert(row)
                 }
                 try chunks.flush(to: txn)
+                try updateCodes(txn: txn, added: [], retired: retired)
                 try updateGraph(txn: txn, idLimit: Int(counters.nextID), retired: retired, added: [])
                 try counters.write(to: txn, meta: databases.meta)
                 return retired.count
@@ -117,7 +118,7 @@ extension Store {
             if metric == .cosine { Kernels.normalize(&vector) }
             return (documents[i], DocumentCodec.encode(documents[i]), vector)
         }
-        return try storageErrors {
+        let summary = try storageErrors {
             try environment.write { txn in
                 var counters = try MetaCounters.read(from: txn, meta: databases.meta)
                 var chunks = ChunkEditor(layout: layout, database: databases.vectors)
@@ -154,11 +155,14 @@ extension Store {
                 }
                 try chunks.flush(to: txn)
                 try saveFieldCatalog(&catalog, txn: txn)
+                try updateCodes(txn: txn, added: added, retired: retired)
                 try updateGraph(txn: txn, idLimit: Int(counters.nextID), retired: retired, added: added)
                 try counters.write(to: txn, meta: databases.meta)
                 return summary
             }
         }
+        try trainQuantizerIfDue()
+        return summary
     }
 
     /// The row id stored for external id `id`.

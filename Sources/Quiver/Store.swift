@@ -41,6 +41,8 @@ public final class Store: Sendable {
     let scratchPool: ScratchPool
     /// Held shared for a writable store's life, so no compaction runs beside its writes.
     let writerLock: StoreLock?
+    /// Product-quantization state: options, database handles, the decoded codebook.
+    let quantization: QuantizationRuntime
 
     private init(
         path: String, environment: Environment, databases: StoreDatabases, manifest: Manifest,
@@ -59,6 +61,7 @@ public final class Store: Sendable {
         self.scratchPool = ScratchPool(dimension: manifest.dimension)
         self.maximumTextLength = options.maximumTextLength
         self.indexingThreads = max(1, options.indexingThreads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.quantization = QuantizationRuntime(options: options.quantization, environment: environment)
     }
 
     /// Opens the store in directory `path`, creating it when missing (unless `options` say not to).

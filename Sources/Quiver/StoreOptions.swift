@@ -47,6 +47,8 @@ public struct StoreOptions: Sendable {
     /// Fields kept out of the metadata index when creating a store (every other field is
     /// indexed): they are stored and returned, but filters cannot use them.
     public var unindexedFields: Set<String> = []
+    /// When and how to train the product quantizer (PQ codes for compressed search).
+    public var quantization: QuantizationOptions
 
     /// Creates options; every default suits an embedded store with the built-in encoder.
     public init(
@@ -60,7 +62,8 @@ public struct StoreOptions: Sendable {
         maximumMapSize: Int = 1 << 40,
         skipSync: Bool = false,
         maximumTextLength: Int = 1_000_000,
-        indexingThreads: Int? = nil
+        indexingThreads: Int? = nil,
+        quantization: QuantizationOptions = QuantizationOptions()
     ) {
         self.encoder = encoder
         self.dimension = dimension
@@ -73,5 +76,6 @@ public struct StoreOptions: Sendable {
         self.skipSync = skipSync
         self.maximumTextLength = maximumTextLength
         self.indexingThreads = indexingThreads
+        self.quantization = quantization
     }
 }

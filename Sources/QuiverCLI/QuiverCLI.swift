@@ -14,7 +14,8 @@ struct QuiverCLI: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ImportCommand.self, SearchCommand.self, GetCommand.self, DeleteCommand.self,
-            StatsCommand.self, VerifyCommand.self, CompactCommand.self, ExportCommand.self, EmbedCommand.self,
+            StatsCommand.self, VerifyCommand.self, CompactCommand.self, ReindexCommand.self, ExportCommand.self,
+            EmbedCommand.self,
         ]
     )
 }

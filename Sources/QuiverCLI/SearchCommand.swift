@@ -29,6 +29,12 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "With --filter: print the plan, the candidate count, and the distance computations.")
     var explain = false
 
+    @Flag(help: "Rank with PQ codes (ADC), then re-rank the best --rerank with full vectors; needs a trained quantizer (quiver reindex --pq).")
+    var pq = false
+
+    @Option(help: "With --pq: how many candidates to re-rank exactly (default max(4k, 40)).")
+    var rerank: Int?
+
     @Flag(help: "Print JSON: {\"results\": [{id, score, distance, text, metadata}]} (and \"plan\" with --explain).")
     var json = false
 
@@ -36,13 +42,18 @@ struct SearchCommand: ParsableCommand {
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
         if let ef, ef < 1 { throw ValidationError("--ef must be at least 1") }
         if explain && filter == nil { throw ValidationError("--explain describes a filtered search: add --filter") }
+        if let rerank, rerank < 1 { throw ValidationError("--rerank must be at least 1") }
+        if pq && filter != nil { throw ValidationError("--pq does not combine with --filter yet: filtered searches rank with full vectors") }
     }
 
     func run() throws {
         let opened = try store.openExisting(readOnly: true)
         var plan: SearchPlan?
         let results = try CLIError.run {
-            guard let filter else { return try opened.search(text: text, k: k, ef: ef, exact: exact) }
+            guard let filter else {
+                return pq ? try opened.search(text: text, k: k, ef: ef, exact: exact, distance: .pq, rerank: rerank)
+                    : try opened.search(text: text, k: k, ef: ef, exact: exact)
+            }
             let searched = try opened.searchWithPlan(text: text, k: k, filter: try Filter(parsing: filter), ef: ef, exact: exact)
             plan = searched.plan
             return searched.results

@@ -27,6 +27,7 @@ struct StatsCommand: ParsableCommand {
         print("graph:      HNSW M=\(stats.graph.m) efConstruction=\(stats.graph.efConstruction) ef=\(stats.graph.efSearch), \(stats.graphNodes) nodes, top level \(stats.graphTopLevel)")
         print("levels:     " + stats.graphLevelCounts.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: ", "))
         print("degrees:    level 0, \(DegreeSummary.describe(stats.graphDegreeHistogram))")
+        print("pq:         \(PQSummary.describe(stats.quantization))")
         print("format:     version \(stats.formatVersion)")
         print("on disk:    \(ByteCount.describe(stats.bytesOnDisk))")
         print("map:        \(ByteCount.describe(stats.mapUsedBytes)) used of \(ByteCount.describe(stats.mapSizeBytes))")
@@ -69,5 +70,16 @@ enum DegreeSummary {
         }
         let buckets = histogram.enumerated().filter { $0.element > 0 }.map { "\($0.offset):\($0.element)" }.joined(separator: " ")
         return "min \(minimum), median \(median), mean \(String(format: "%.1f", mean)), max \(maximum); histogram \(buckets)"
+    }
+}
+
+/// One line on the product quantizer for `quiver stats`.
+enum PQSummary {
+    static func describe(_ q: QuantizationStatistics) -> String {
+        guard q.trained else { return "not trained (searches use full vectors; quiver reindex --pq trains it)" }
+        let rerank = q.reranksWithFullVectors ? "re-ranks with full vectors" : "compressed-only: no full vectors, re-ranks with codes"
+        return String(
+            format: "%@, m=%d (%d bytes per vector), trained on %d vectors, %d iterations, MSE %.4g (%.2f%% of mean squared norm), %d encoded; %@",
+            q.phase, q.m, q.m, q.trainingVectors, q.iterations, q.meanSquaredError, 100 * q.relativeError, q.encodedVectors, rerank)
     }
 }

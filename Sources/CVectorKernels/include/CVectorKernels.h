@@ -22,4 +22,7 @@ static inline void qv_prefetch(const void *p, int lines) {
     for (int i = 0; i < lines; i++) __builtin_prefetch(c + 64 * i, 0, 3);
 }
 
+// Product-quantization kernels (k-means, distance tables, ADC lookup-and-sum).
+#include "CVectorKernelsPQ.h"
+
 #endif

@@ -1,0 +1,53 @@
+import LMDB
+import VectorMath
+
+/// The filtered-search planner's scan with PQ codes: ADC distances over a candidate set, then
+/// the best `rerank` re-ranked with full vectors (or ranked by ADC alone when `graph` is nil,
+/// as in a compressed-only store). `distanceComputations` counts both kinds.
+struct ADCCandidateScan<G: GraphReader>: CandidateScanning {
+    let codes: CodeSnapshot
+    let table: ADCTable
+    let rerank: Int
+    /// Full-precision vectors for re-ranking; nil ranks by codes.
+    let graph: G?
+    let distance: GraphDistance
+
+    func nearest(to query: UnsafePointer<Float>, k: Int, among candidates: CandidateSet) -> (neighbors: [Neighbor], distanceComputations: Int) {
+        table.fill(query: query)
+        var shortList = TopK(k: max(k, rerank))
+        var computations = 0
+        candidates.forEach { id in
+            guard let code = codes.code(id) else { return }
+            let d = table.distance(code)
+            computations &+= 1
+            if d <= shortList.threshold { shortList.insert(id: id, distance: d) }
+        }
+        let ranked = shortList.sorted()
+        guard let graph else { return (Array(ranked.prefix(k)), computations) }
+        var exact = TopK(k: k)
+        for candidate in ranked {
+            guard let vector = graph.vector(candidate.id) else { continue }
+            exact.insert(id: candidate.id, distance: distance(query, vector))
+            computations &+= 1
+        }
+        return (exact.sorted(), computations)
+    }
+}
+
+extension Store {
+    /// An ADC candidate scan over `txn`'s snapshot for the filtered-search planner, or nil when
+    /// the store has no ready quantizer (the planner then scans full vectors).
+    func adcCandidateScan(rerank: Int, txn: Transaction) throws -> ADCCandidateScan<GraphSnapshot>? {
+        guard let qdb = quantization.knownDatabases else { return nil }
+        let state = try quantization.state(in: txn, qdb)
+        guard state.phase == .ready else { return nil }
+        let loaded = try quantization.quantizer(generation: state.generation, txn: txn, qdb, dimension: dimension)
+        let counters = try MetaCounters.read(from: txn, meta: databases.meta)
+        let codes = try quantization.codes(
+            txn: txn, mapGeneration: environment.mapGeneration, qdb, layout: loaded.codeLayout, idLimit: Int(counters.nextID))
+        return ADCCandidateScan(
+            codes: codes, table: ADCTable(quantizer: loaded.quantizer, kind: metric == .l2 ? .squaredL2 : .negatedInnerProduct),
+            rerank: rerank, graph: state.fullVectorsDiscarded ? nil : try currentGraphSnapshot(txn: txn),
+            distance: GraphDistance(metric: metric, dimension: dimension))
+    }
+}
