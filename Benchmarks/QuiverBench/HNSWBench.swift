@@ -84,8 +84,9 @@ enum HNSWBench {
         let graph = GraphParameters(m: m, efConstruction: efConstruction)
         /// Builds a store at `path` with `threads` indexing threads; returns it, the wall seconds and CPU use.
         func build(at path: String, threads: Int) throws -> (Store, Double, Double) {
+            // No automatic PQ training: this measures the full-precision graph (QuiverBench pq measures PQ).
             let options = StoreOptions(encoder: try HashingEncoder(dimension: d), metric: metric, graph: graph, skipSync: false,
-                indexingThreads: threads)
+                indexingThreads: threads, quantization: QuantizationOptions(trainingThreshold: nil))
             let buildStart = wallSeconds()
             let buildCPU0 = processCPUSeconds()
             let store = try Store.open(at: path, options: options)

@@ -85,7 +85,8 @@ enum IncrementalBench {
         // ---- the initial store (fsync on, like a real import)
         let buildStart = wallSeconds()
         do {
-            let store = try Store.open(at: storePath, options: StoreOptions(encoder: encoder, graph: graph, skipSync: false))
+            let store = try Store.open(at: storePath, options: StoreOptions(
+                encoder: encoder, graph: graph, skipSync: false, quantization: QuantizationOptions(trainingThreshold: nil)))
             var done = 0
             while done < size {
                 let count = min(importBatch, size - done)
@@ -100,7 +101,8 @@ enum IncrementalBench {
 
         // ---- timed small upserts of new documents
         for (stage, skipSync) in [("sync", false), ("skipsync", true)] {
-            let store = try Store.open(at: storePath, options: StoreOptions(encoder: encoder, skipSync: skipSync))
+            let store = try Store.open(at: storePath, options: StoreOptions(
+                encoder: encoder, skipSync: skipSync, quantization: QuantizationOptions(trainingThreshold: nil)))
             let before = try store.count()
             let pending = (0..<batches).map { _ in makeDocuments(batch) }  // texts made outside the timing
             var seconds: [Double] = []

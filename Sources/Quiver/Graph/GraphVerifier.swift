@@ -10,13 +10,15 @@ struct GraphVerifier {
     let layout: GraphLayout
     let parameters: GraphParameters
 
-    func violations(snapshot: GraphSnapshot, levels: (UInt32) -> Int?, upperKeys: [(id: UInt32, level: Int)]) -> [String] {
+    func violations(
+        snapshot: GraphSnapshot, levels: (UInt32) -> Int?, upperKeys: [(id: UInt32, level: Int)], isLive: (UInt32) -> Bool
+    ) -> [String] {
         var problems: [String] = []
         var topLevel = -1
         var nodeCount = 0
         for id in 0..<UInt32(snapshot.idLimit) {
             let level = levels(id)
-            let live = snapshot.isLive(id)
+            let live = isLive(id)
             guard let level else {
                 if live { problems.append("live document \(id) is not a graph node") }
                 continue
@@ -83,8 +85,15 @@ extension Store {
             if let decoded = GraphLayout.decodeUpperKey(key) { upperKeys.append(decoded) }
             entry = try upper.next()
         }
+        // A compressed-only store keeps no vectors: its live ids are those with codes.
+        var liveCodes: Set<UInt32>?
+        if let pq = try quantizerState(in: txn), pq.state.fullVectorsDiscarded, let layout = pq.layout {
+            liveCodes = try liveCodeIDs(in: txn, layout: layout, codes: pq.databases.codes)
+        }
         var problems = GraphVerifier(layout: graphLayout, parameters: manifest.graph)
-            .violations(snapshot: snapshot, levels: { headers[$0] }, upperKeys: upperKeys)
+            .violations(snapshot: snapshot, levels: { headers[$0] }, upperKeys: upperKeys) { id in
+                liveCodes.map { $0.contains(id) } ?? snapshot.isLive(id)
+            }
         if headers.count != Int(counters.liveCount) {
             problems.append("\(headers.count) graph nodes but \(counters.liveCount) live documents")
         }

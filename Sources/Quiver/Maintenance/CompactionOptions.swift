@@ -1,8 +1,11 @@
 /// How ``Store/compact(at:options:progress:)`` rewrites a store.
 public struct CompactionOptions: Sendable {
-    /// New graph parameters: the graph is rebuilt with them (a reindex). `nil` keeps the
-    /// store's parameters and carries the graph over, renumbered, edge for edge.
+    /// New graph parameters. `nil` keeps the store's. The graph is carried over, renumbered
+    /// edge for edge, unless ``rebuildGraph`` is set or `m` changes (a reindex).
     public var graph: GraphParameters?
+    /// Build the graph again from the vectors even when `m` is unchanged (for a new
+    /// `efConstruction`, or to refresh a graph worn by churn).
+    public var rebuildGraph: Bool
     /// How to open the store (only the encoder matters: a store whose encoder this build
     /// cannot create by itself needs it passed here).
     public var store: StoreOptions
@@ -10,8 +13,11 @@ public struct CompactionOptions: Sendable {
     public var batchSize: Int
 
     /// Creates options.
-    public init(graph: GraphParameters? = nil, store: StoreOptions = StoreOptions(), batchSize: Int = 10_000) {
+    public init(
+        graph: GraphParameters? = nil, rebuildGraph: Bool = false, store: StoreOptions = StoreOptions(), batchSize: Int = 10_000
+    ) {
         self.graph = graph
+        self.rebuildGraph = rebuildGraph
         self.store = store
         self.batchSize = batchSize
     }

@@ -48,7 +48,7 @@ extension Store {
                 let source = try Store.open(at: path, options: sourceOptions, locking: false)
                 let parameters = options.graph ?? source.manifest.graph
                 try parameters.validate()
-                let rebuild = parameters.m != source.manifest.graph.m
+                let rebuild = options.rebuildGraph || parameters.m != source.manifest.graph.m
                 let counts = try StoreCompactor(source: source, targetPath: work, graph: parameters, rebuildGraph: rebuild,
                                                 batchSize: max(1, options.batchSize)).run(progress: progress)
                 var verifyOptions = sourceOptions

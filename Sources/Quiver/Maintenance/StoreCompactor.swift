@@ -14,7 +14,7 @@ struct StoreCompactor {
     let batchSize: Int
 
     /// The databases this compactor knows; any other named database in the source stops it.
-    static let knownDatabases: Set<String> = Set(StoreDatabases.names + ["fields", "postings"])
+    static let knownDatabases: Set<String> = Set(StoreDatabases.names + ["fields", "postings", "pq", "codes"])
 
     /// Marks an old id that has no new one (a tombstone).
     private static let dead = UInt32.max
@@ -120,6 +120,11 @@ struct StoreCompactor {
                 }
             }
 
+            // Product quantization: codebook and parameters as they are, codes renumbered.
+            if let pq = try source.quantizerState(in: sourceTxn) {
+                try copyQuantization(pq, sourceTxn, target: target, live: live, map: map)
+            }
+
             // The graph, renumbered edge for edge (unless it is to be rebuilt).
             var entryPoint = GraphEntry.empty
             if !rebuildGraph {
@@ -146,6 +151,61 @@ struct StoreCompactor {
             try target.sync(force: true)
             return (live, tombstones)
         }
+    }
+
+    /// Copies `pq` (the state now saying every one of the `live` ids is encoded) and the code
+    /// chunks under the new ids. A training still encoding (phase 1) is refused: finish it first.
+    private func copyQuantization(
+        _ pq: (state: QuantizerState, layout: CodeChunkLayout?, databases: QuantizationDatabases),
+        _ sourceTxn: Transaction, target: Environment, live: Int, map: (UInt32) throws -> UInt32
+    ) throws {
+        if pq.state.phase == .encoding {
+            throw QuiverError.invalidParameter(
+                "the store's PQ training has not finished encoding; run `quiver reindex --pq` to finish it, then compact")
+        }
+        if rebuildGraph && pq.state.fullVectorsDiscarded {
+            throw QuiverError.invalidParameter("a compressed-only store keeps no vectors to rebuild its graph with")
+        }
+        let pqDB = try target.openDatabase("pq", create: true)
+        let codesDB = try target.openDatabase("codes", flags: .integerKey, create: true)
+        try copyBatched(sourceTxn.cursor(pq.databases.pq), into: target) { txn, key, value in
+            try txn.put(pqDB, key: key, value: value)
+        }
+        var state = pq.state
+        if state.phase == .ready { state.encodeLimit = UInt32(live) }
+        try target.write { txn in try txn.put(pqDB, key: QuantizationDatabases.Key.state, value: state.bytes) }
+        guard let layout = pq.layout else { return }
+        var chunk = [UInt8](repeating: 0, count: layout.chunkBytes)
+        var chunkNumber: UInt32 = 0
+        var chunkDirty = false
+        var pending: [(UInt32, [UInt8])] = []
+        func flushPending() throws {
+            try target.write { txn in for (number, bytes) in pending { try txn.put(codesDB, key: number, value: bytes) } }
+            pending.removeAll()
+        }
+        let cursor = try sourceTxn.cursor(pq.databases.codes)
+        var entry = try cursor.first()
+        while let (key, value) = entry {
+            guard key.count == 4, value.count == layout.chunkBytes else { throw corrupt("a code chunk has the wrong size") }
+            let first = key.loadUnaligned(as: UInt32.self) &* UInt32(layout.capacity)
+            for slot in 0..<layout.capacity where value[slot >> 3] & (1 << UInt8(slot & 7)) != 0 {
+                let new = try map(first &+ UInt32(slot))
+                if layout.chunk(of: new) != chunkNumber {
+                    if chunkDirty { pending.append((chunkNumber, chunk)) }
+                    if pending.count >= 64 { try flushPending() }
+                    chunk = [UInt8](repeating: 0, count: layout.chunkBytes)
+                    chunkNumber = layout.chunk(of: new)
+                }
+                let to = layout.slot(of: new)
+                chunk[to >> 3] |= 1 << UInt8(to & 7)
+                let from = layout.codeOffset(slot: slot), into = layout.codeOffset(slot: to)
+                for j in 0..<layout.m { chunk[into + j] = value[from + j] }
+                chunkDirty = true
+            }
+            entry = try cursor.next()
+        }
+        if chunkDirty { pending.append((chunkNumber, chunk)) }
+        try flushPending()
     }
 
     /// Refuses a source holding a named database this compactor would not carry over.

@@ -55,8 +55,16 @@ private struct StoreChecker {
         let idLimit = counters.nextID
         let layout = store.layout
 
-        // Live slots, from the vector chunks.
+        // Live ids: from the vector chunks, or the code chunks of a compressed-only store.
+        let pq = try store.quantizerState(in: txn)
         var live = Set<UInt32>()
+        var liveCodes: Set<UInt32>?
+        if let pq, let codeLayout = pq.layout {
+            liveCodes = try store.liveCodeIDs(in: txn, layout: codeLayout, codes: pq.databases.codes)
+        }
+        if let pq, pq.state.fullVectorsDiscarded {
+            live = liveCodes ?? []
+        }
         let vectorCursor = try txn.cursor(databases.vectors)
         var chunk = try vectorCursor.first()
         var chunks = 0
@@ -85,6 +93,18 @@ private struct StoreChecker {
         }
         checked["vector_chunks"] = chunks
         checked["live_slots"] = live.count
+        if let pq, pq.state.phase == .ready, let liveCodes, !pq.state.fullVectorsDiscarded {
+            // Once PQ is trained every live vector has a code, and only live vectors do.
+            checked["codes"] = liveCodes.count
+            for id in live.subtracting(liveCodes).sorted() {
+                report(.codes, "code-missing", "live vector \(id) has no PQ code", ids: [id])
+            }
+            for id in liveCodes.subtracting(live).sorted() {
+                report(.codes, "code-dead", "PQ code \(id) belongs to no live vector", ids: [id])
+            }
+        } else if let liveCodes {
+            checked["codes"] = liveCodes.count
+        }
         if live.count != Int(counters.liveCount) {
             report(.meta, "live-count", "meta counts \(counters.liveCount) live documents but \(live.count) vector slots are live")
         }

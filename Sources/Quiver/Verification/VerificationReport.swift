@@ -31,6 +31,8 @@ public struct VerificationProblem: Sendable, Codable, Hashable, CustomStringConv
         case graph
         /// The manifest and counters (`meta`).
         case meta
+        /// The product-quantization codes (`codes`).
+        case codes
     }
 
     /// Where the problem is.
