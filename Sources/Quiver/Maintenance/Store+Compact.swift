@@ -67,7 +67,7 @@ extension Store {
                 let environment = try Environment(path: work, options: Environment.Options(maximumDatabases: 16))
                 try environment.copy(to: final, compact: true)
             }
-            progress(CompactionProgress(step: .verifying, done: 0, total: counts.documents))
+            progress(CompactionProgress(step: .verifying, done: 0, total: 0))
             do {
                 let copy = try Store.open(at: final, options: verifyOptions, locking: false)
                 let report = try copy.verify()
