@@ -1,7 +1,7 @@
 extension BertWeights {
     /// The weights of an `E5S1` file: the word-embedding table stays 4-bit (rows are
     /// dequantized as texts use them); the layers' matrices are dequantized once, here,
-    /// with query, key and value stacked into one matrix.
+    /// with query, key and value stacked into one matrix, and their 4-bit pages released.
     ///
     /// - Throws: ``ModelFileError`` naming the first missing, mistyped or misshapen tensor.
     init(e5File file: E5ModelFile, configuration: BertConfiguration) throws {
@@ -15,16 +15,16 @@ extension BertWeights {
             Norm(weight: try vector(prefix + ".w", hidden), bias: try vector(prefix + ".b", hidden))
         }
         func linear(_ prefix: String, outputs: Int, inputs: Int) throws -> Linear {
-            Linear(
-                weight: try file.quantizedMatrix(prefix + ".w", rows: outputs, columns: inputs).dequantized(),
-                bias: try vector(prefix + ".b", outputs)
-            )
+            let matrix = try file.quantizedMatrix(prefix + ".w", rows: outputs, columns: inputs)
+            defer { file.mapping.discard(matrix.byteRange) }
+            return Linear(weight: matrix.dequantized(), bias: try vector(prefix + ".b", outputs))
         }
 
         let layers = try (0..<configuration.layerCount).map { index in
             let prefix = "l\(index)."
             let names = ["q", "k", "v"].map { prefix + $0 }
             let matrices = try names.map { try file.quantizedMatrix($0 + ".w", rows: hidden, columns: hidden) }
+            defer { matrices.forEach { file.mapping.discard($0.byteRange) } }
             let biases = try names.map { try vector($0 + ".b", hidden) }
             return Layer(
                 queryKeyValue: Linear(

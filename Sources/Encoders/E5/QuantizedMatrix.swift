@@ -24,6 +24,12 @@ struct QuantizedMatrix: @unchecked Sendable {
         Q4Block.dequantize(blocks + row * rowByteCount, blockCount: columns / Q4Block.weights, into: output)
     }
 
+    /// The byte range of the blocks in the file.
+    var byteRange: Range<Int> {
+        let start = blocks - owner.base
+        return start..<start + rows * rowByteCount
+    }
+
     /// The whole matrix as a float32 tensor of shape `[rows, columns]` (newly allocated).
     func dequantized() -> FloatTensor {
         let storage = FloatStorage(count: rows * columns)
