@@ -1,7 +1,8 @@
 import Encoders
 import Foundation
 
-/// `QuiverBench encoder-speed`: sentences per second of `MiniLMEncoder`, timed the way the PyTorch
+/// `QuiverBench encoder-speed`: sentences per second of `MiniLMEncoder` or `E5Encoder` (`--encoder e5`,
+/// texts encoded as documents, i.e. `"passage: " + sentence`), timed the way the PyTorch
 /// peer (`../shared/bench/encoder/bench_oracle.py`) times `SentenceTransformer.encode`: for every
 /// thread budget (outer loop) and batch size (inner loop), one warm-up over the first 64 sentences,
 /// then `--repeats` (3) passes over all sentences; best and median pass. A pass with batch size B
@@ -16,8 +17,10 @@ import Foundation
 enum EncoderBench {
     static let usage = """
         QuiverBench encoder-speed --sentences FILE [--batch-sizes 32,1] [--threads 1,2] [--repeats 3]
-                                  [--n 1000] [--model DIR] [--configs both|blas1|blasT] [--out FILE.jsonl]
-          MiniLMEncoder sentences/s; source tools/openblas-env first.
+                                  [--n 1000] [--encoder minilm|e5] [--model DIR] [--configs both|blas1|blasT]
+                                  [--out FILE.jsonl]
+          MiniLMEncoder or E5Encoder (as documents: "passage: " + sentence) sentences/s, and the RSS of
+          the loaded model; source tools/openblas-env first.
         """
 
     static func busySeconds() -> Double {
@@ -38,11 +41,32 @@ enum EncoderBench {
         let repeats = max(1, try args.int("repeats", default: 3))
         let configs = args.string("configs", default: "both")
         let outPath = args.string("out")
-        let modelDir = args.string("model").map { URL(fileURLWithPath: $0) } ?? ModelLocation.miniLM
+        let encoderName = args.string("encoder", default: "minilm")
+        guard ["minilm", "e5"].contains(encoderName) else { throw BenchError("--encoder must be minilm or e5") }
+        let modelDir = args.string("model").map { URL(fileURLWithPath: $0) }
+            ?? (encoderName == "e5" ? ModelLocation.multilingualE5Small : ModelLocation.miniLM)
+        let peer = "quiver-\(encoderName)"
+        func load(threadCount: Int) throws -> any TextEncoder {
+            encoderName == "e5"
+                ? try E5Encoder(modelDirectory: modelDir, threadCount: threadCount)
+                : try MiniLMEncoder(modelDirectory: modelDir, threadCount: threadCount)
+        }
 
-        let probe = try MiniLMEncoder(modelDirectory: modelDir, threadCount: 1)
-        let tokens = sentences.map { Double(probe.tokenIDs($0).count) }
-        log("[encoder-speed] \(sentences.count) sentences, tokens incl. CLS/SEP mean \(rounded(tokens.reduce(0, +) / Double(tokens.count), 1)); BLAS \(LinearAlgebra.backend)")
+        // The model's own memory: RSS before and after loading it (the first load in this process).
+        let rssBeforeLoad = currentRSSMB()
+        var probe: (any TextEncoder)? = try load(threadCount: 1)
+        let rssAfterLoad = currentRSSMB()
+        let tokens = sentences.map { text -> Double in
+            if let e5 = probe as? E5Encoder { return Double(e5.tokenIDs(text, role: .document).count) }
+            if let miniLM = probe as? MiniLMEncoder { return Double(miniLM.tokenIDs(text).count) }
+            return 0
+        }
+        _ = try probe?.encode(sentences, role: .document)
+        let rssAfterEncode = currentRSSMB()
+        let peakAfterEncode = peakRSSMB()
+        probe = nil
+        log("[encoder-speed] \(encoderName): \(sentences.count) sentences, tokens incl. special tokens mean \(rounded(tokens.reduce(0, +) / Double(tokens.count), 1)); BLAS \(LinearAlgebra.backend)")
+        log("[encoder-speed] RSS \(rssBeforeLoad) MB before loading, \(rssAfterLoad) MB loaded, \(rssAfterEncode) MB after encoding all (batch 32, 1 thread); peak \(peakAfterEncode) MB")
 
         for threads in threadList {
             var variants: [(String, Int, Int)] = []  // (label, blas threads, encoder threads)
@@ -52,7 +76,7 @@ enum EncoderBench {
                 var lines: [(Double, [(String, JSON)])] = []
                 for (label, blas, encThreads) in variants {
                     LinearAlgebra.setThreadCount(blas)
-                    let encoder = try MiniLMEncoder(modelDirectory: modelDir, threadCount: encThreads)
+                    let encoder = try load(threadCount: encThreads)
                     func pass(_ texts: [String]) throws -> Float {
                         var checksum: Float = 0
                         var start = 0
@@ -79,7 +103,7 @@ enum EncoderBench {
                     let med = median(times)
                     log("[encoder-speed] threads \(threads) batch \(batch) \(label): \(rounded(Double(sentences.count) / best, 1)) sentences/s (best), \(rounded(Double(sentences.count) / med, 1)) (median)")
                     lines.append((best, [
-                        ("peer", "quiver-minilm"),
+                        ("peer", .string(peer)),
                         ("threads", .int(threads)),
                         ("batch_size", .int(batch)),
                         ("config", .string(label)),
@@ -103,7 +127,9 @@ enum EncoderBench {
             }
         }
         emit(.object([
-            ("peer", "quiver-minilm-meta"), ("blas", .string(LinearAlgebra.backend)),
+            ("peer", .string(peer + "-meta")), ("blas", .string(LinearAlgebra.backend)),
+            ("rss_before_load_mb", .double(rssBeforeLoad)), ("rss_loaded_mb", .double(rssAfterLoad)),
+            ("rss_after_encode_mb", .double(rssAfterEncode)), ("peak_rss_single_model_mb", .double(peakAfterEncode)),
             ("openblas_coretype", .string(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "")),
             ("tokens_mean", .double(rounded(tokens.reduce(0, +) / Double(tokens.count), 1))),
             ("cores", .int(ProcessInfo.processInfo.activeProcessorCount)),

@@ -44,8 +44,11 @@ func makeBenchEncoder(_ name: String, dimension: Int, threads: Int, blasThreads:
     case "minilm":
         LinearAlgebra.setThreadCount(blasThreads)
         return try MiniLMEncoder(threadCount: threads)
+    case "e5":
+        LinearAlgebra.setThreadCount(blasThreads)
+        return try E5Encoder(threadCount: threads)
     default:
-        throw BenchError("--encoder must be hashing or minilm, got '\(name)'")
+        throw BenchError("--encoder must be hashing, minilm or e5, got '\(name)'")
     }
 }
 
@@ -61,7 +64,7 @@ func makeBenchEncoder(_ name: String, dimension: Int, threads: Int, blasThreads:
 /// (no store), timed on its own.
 enum RetrievalBench {
     static let usage = """
-        QuiverBench retrieval --data DIR --encoder hashing|minilm [--exact | --hnsw] [--k 100]
+        QuiverBench retrieval --data DIR --encoder hashing|minilm|e5 [--exact | --hnsw] [--k 100]
                               [--batch 1000] [--dimension 256] [--threads N] [--blas-threads 1]
                               [--encode-pass] [--name NAME] [--out FILE.jsonl] [--work DIR]
           DIR holds corpus.tsv (id, title, text), queries.tsv (id, text) and qrels.tsv (query, doc, score).
@@ -92,9 +95,12 @@ enum RetrievalBench {
         let base = try makeBenchEncoder(encoderName, dimension: dimension, threads: threads, blasThreads: blasThreads)
         let loadSeconds = wallSeconds() - loadT0
         let encoder = TimedEncoder(base)
-        let config = encoderName == "minilm"
-            ? "MiniLMEncoder(threadCount: \(threads)), BLAS threads \(LinearAlgebra.threadCount.map(String.init) ?? "?") (\(LinearAlgebra.backend))"
-            : "HashingEncoder(dimension: \(dimension))"
+        let blasDescription = "BLAS threads \(LinearAlgebra.threadCount.map(String.init) ?? "?") (\(LinearAlgebra.backend))"
+        let config = switch encoderName {
+        case "minilm": "MiniLMEncoder(threadCount: \(threads)), \(blasDescription)"
+        case "e5": "E5Encoder(threadCount: \(threads)), \(blasDescription); documents \"passage: \", queries \"query: \""
+        default: "HashingEncoder(dimension: \(dimension))"
+        }
 
         // queries and qrels
         let queries = try readTSV((data as NSString).appendingPathComponent("queries.tsv")).compactMap { row -> (String, String)? in

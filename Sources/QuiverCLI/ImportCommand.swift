@@ -46,7 +46,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Where --skip-bad-rows writes rejected rows (default: FILE.rejected.tsv).")
     var rejects: String?
 
-    @Option(help: "For a new store: hashing (the default; no download) or minilm (all-MiniLM-L6-v2; run tools/fetch-model). An existing store keeps its own.")
+    @Option(help: "For a new store: hashing (the default; no download), minilm (all-MiniLM-L6-v2, English) or e5 (multilingual-e5-small: Chinese and ~100 languages); run tools/fetch-model for the last two. An existing store keeps its own.")
     var encoder: String?
 
     @Option(help: "For a new store with the hashing encoder: its dimension (default 256).")
@@ -67,8 +67,8 @@ struct ImportCommand: ParsableCommand {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         if let metric, Metric(rawValue: metric) == nil { throw ValidationError("--metric must be cosine, dot or l2") }
-        if let encoder, !["hashing", "minilm"].contains(encoder) {
-            throw ValidationError("--encoder must be hashing or minilm")
+        if let encoder, !EncoderChoice.names.contains(encoder) {
+            throw ValidationError("--encoder must be hashing, minilm or e5")
         }
         guard (2...256).contains(m) else { throw ValidationError("--m must be 2…256") }
         guard efConstruction >= 1, efSearch >= 1 else { throw ValidationError("--ef-construction and --ef-search must be at least 1") }

@@ -58,17 +58,23 @@ struct StreamEmbedder {
         try flush(batch)
     }
 
+    /// The token ids a BERT encoder feeds its network for `text` (with the role's prefix for e5), or `nil`.
+    private func tokenIDs(_ text: String) -> [Int32]? {
+        if let miniLM = encoder as? MiniLMEncoder { return miniLM.tokenIDs(text) }
+        if let e5 = encoder as? E5Encoder { return e5.tokenIDs(text, role: role) }
+        return nil
+    }
+
     /// Encodes `texts` and prints their JSON Lines objects.
     private func flush(_ texts: [String]) throws {
         guard !texts.isEmpty else { return }
         let vectors = try encoder.encode(texts, role: role)
-        let bert = encoder as? MiniLMEncoder
         var output = ""
         for (text, vector) in zip(texts, vectors) {
             // Shortest round-trip decimal form, as `quiver embed TEXT` prints.
             output += "{\"embedding\":[" + vector.map { "\($0)" }.joined(separator: ",") + "]"
-            if let bert {
-                output += ",\"token_ids\":[" + bert.tokenIDs(text).map { "\($0)" }.joined(separator: ",") + "]"
+            if let ids = tokenIDs(text) {
+                output += ",\"token_ids\":[" + ids.map { "\($0)" }.joined(separator: ",") + "]"
             }
             output += "}\n"
         }

@@ -277,3 +277,26 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension CLITestCase {
+    /// Runs `quiver arguments...` with `input` on stdin (from a file, so neither side can block).
+    func quiver(_ arguments: [String], stdin input: String) throws -> QuiverResult {
+        let inputURL = directory.appendingPathComponent("stdin-\(UUID().uuidString)")
+        try Data(input.utf8).write(to: inputURL)
+        let stdoutURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
+        let stderrURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try QuiverBinary.path.get())
+        process.arguments = arguments
+        process.standardInput = try FileHandle(forReadingFrom: inputURL)
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        try process.run()
+        process.waitUntilExit()
+        return QuiverResult(
+            status: process.terminationStatus, reason: process.terminationReason,
+            stdoutData: try Data(contentsOf: stdoutURL), stderrData: try Data(contentsOf: stderrURL))
+    }
+}

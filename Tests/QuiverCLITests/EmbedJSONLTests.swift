@@ -4,27 +4,6 @@ import XCTest
 
 /// `quiver embed` reading texts from stdin and writing JSON Lines.
 final class EmbedJSONLTests: CLITestCase {
-    /// Runs `quiver arguments...` with `input` on stdin (from a file, so neither side can block).
-    private func quiver(_ arguments: [String], stdin input: String) throws -> QuiverResult {
-        let inputURL = directory.appendingPathComponent("stdin-\(UUID().uuidString)")
-        try Data(input.utf8).write(to: inputURL)
-        let stdoutURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
-        let stderrURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try QuiverBinary.path.get())
-        process.arguments = arguments
-        process.standardInput = try FileHandle(forReadingFrom: inputURL)
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
-        process.waitUntilExit()
-        return QuiverResult(
-            status: process.terminationStatus, reason: process.terminationReason,
-            stdoutData: try Data(contentsOf: stdoutURL), stderrData: try Data(contentsOf: stderrURL))
-    }
-
     /// The JSON Lines objects printed, one per output line.
     private func objects(_ result: QuiverResult, file: StaticString = #filePath, line: UInt = #line) throws -> [JSON] {
         XCTAssertTrue(result.stdout.isEmpty || result.stdout.hasSuffix("\n"), result.summary, file: file, line: line)

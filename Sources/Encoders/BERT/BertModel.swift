@@ -36,7 +36,7 @@ struct BertModel: Sendable {
         for (index, sequence) in sequences.enumerated() {
             for (position, token) in sequence.enumerated() {
                 BertKernels.layerNorm(
-                    sumOf: weights.wordEmbeddings.elements + Int(token) * hidden,
+                    sumOf: weights.wordEmbeddings.row(Int(token), width: hidden, scratch: workspace.embeddingRow),
                     weights.positionEmbeddings.elements + position * hidden,
                     plus: weights.tokenTypeEmbeddings.elements,
                     scale: weights.embeddingNorm.weight.elements, shift: weights.embeddingNorm.bias.elements,

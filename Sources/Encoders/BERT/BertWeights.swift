@@ -41,7 +41,7 @@ struct BertWeights: Sendable {
     }
 
     /// `[vocabulary, hidden]`.
-    let wordEmbeddings: FloatTensor
+    let wordEmbeddings: WordEmbeddingTable
     /// `[positions, hidden]`.
     let positionEmbeddings: FloatTensor
     /// `[token types, hidden]`.
@@ -50,6 +50,15 @@ struct BertWeights: Sendable {
     let embeddingNorm: Norm
     /// The transformer layers, first to last.
     let layers: [Layer]
+
+    /// Creates the weights from their parts (for model formats other than safetensors).
+    init(wordEmbeddings: WordEmbeddingTable, positionEmbeddings: FloatTensor, tokenTypeEmbeddings: FloatTensor, embeddingNorm: Norm, layers: [Layer]) {
+        self.wordEmbeddings = wordEmbeddings
+        self.positionEmbeddings = positionEmbeddings
+        self.tokenTypeEmbeddings = tokenTypeEmbeddings
+        self.embeddingNorm = embeddingNorm
+        self.layers = layers
+    }
 
     /// Looks up every tensor in `file`, checking each one's shape against `configuration`.
     ///
@@ -71,7 +80,7 @@ struct BertWeights: Sendable {
             )
         }
 
-        wordEmbeddings = try file.floatTensor("embeddings.word_embeddings.weight", shape: [configuration.vocabularySize, hidden])
+        wordEmbeddings = .dense(try file.floatTensor("embeddings.word_embeddings.weight", shape: [configuration.vocabularySize, hidden]))
         positionEmbeddings = try file.floatTensor("embeddings.position_embeddings.weight", shape: [configuration.maximumPositions, hidden])
         tokenTypeEmbeddings = try file.floatTensor("embeddings.token_type_embeddings.weight", shape: [configuration.tokenTypeCount, hidden])
         embeddingNorm = try norm("embeddings.LayerNorm")

@@ -17,6 +17,8 @@ final class BertWorkspace: @unchecked Sendable {
     private(set) var intermediate: UnsafeMutablePointer<Float>
     /// One head's attention scores for one sequence, `longest × longest`.
     private(set) var scores: UnsafeMutablePointer<Float>
+    /// One dequantized word-embedding row, `hidden` (for a 4-bit embedding table).
+    let embeddingRow: UnsafeMutablePointer<Float>
     /// The batch's sentence embeddings, `sequences × hidden`.
     private(set) var pooled: UnsafeMutablePointer<Float>
 
@@ -45,10 +47,12 @@ final class BertWorkspace: @unchecked Sendable {
         intermediate = .allocate(capacity: 0)
         scores = .allocate(capacity: 0)
         pooled = .allocate(capacity: 0)
+        embeddingRow = .allocate(capacity: hiddenSize)
+        embeddingRow.initialize(repeating: 0, count: hiddenSize)
     }
 
     deinit {
-        for buffer in [hidden, queryKeyValue, context, projection, intermediate, scores, pooled] {
+        for buffer in [hidden, queryKeyValue, context, projection, intermediate, scores, pooled, embeddingRow] {
             buffer.deallocate()
         }
     }

@@ -62,6 +62,19 @@ final class MappedFile: @unchecked Sendable {
         return UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
     }
 
+    /// Tells the kernel the whole pages inside `range` are not needed any more, so they stop
+    /// counting towards the process's resident memory (for data copied out at load time, such
+    /// as 4-bit weights after dequantizing). The mapping is private and read-only, so the bytes
+    /// stay readable: touching them again reads them back from the file.
+    func discard(_ range: Range<Int>) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = Swift.min(range.upperBound, count) / page * page
+        guard start < end else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
     /// The C library's text for `code`.
     private static func message(for code: Int32) -> String {
         guard let text = strerror(code) else { return "error \(code)" }

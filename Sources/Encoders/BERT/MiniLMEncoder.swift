@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The sentence-transformers all-MiniLM-L6-v2 encoder in pure Swift: WordPiece tokenization,
 /// a 6-layer BERT (hidden 384, 12 heads), mean pooling over all tokens (`[CLS]` and `[SEP]`
@@ -44,10 +43,8 @@ public final class MiniLMEncoder: TextEncoder {
     /// The most batches one `encode` call runs at once (when BLAS is single-threaded; see ``LinearAlgebra``).
     public let threadCount: Int
 
-    /// The network.
-    let model: BertModel
-    /// Scratch buffers for forward passes.
-    let workspaces: BertWorkspacePool
+    /// The network and its batching.
+    let runner: BertBatchRunner
 
     /// Loads all-MiniLM-L6-v2 from `modelDirectory`.
     ///
@@ -92,10 +89,10 @@ public final class MiniLMEncoder: TextEncoder {
         self.threadCount = Swift.max(1, threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
         self.modelDirectory = modelDirectory
         self.tokenizer = tokenizer
-        self.model = BertModel(configuration: configuration, weights: weights)
-        self.workspaces = BertWorkspacePool(
-            hiddenSize: configuration.hiddenSize, intermediateSize: configuration.intermediateSize,
-            capacity: self.threadCount
+        self.runner = BertBatchRunner(
+            model: BertModel(configuration: configuration, weights: weights), threadCount: self.threadCount,
+            maximumTokens: MiniLMEncoder.maximumTokens, batchSize: MiniLMEncoder.batchSize,
+            maximumBatchTokens: MiniLMEncoder.maximumBatchTokens
         )
         self.descriptor = EncoderDescriptor(
             kind: MiniLMEncoder.kind,
@@ -142,89 +139,11 @@ public final class MiniLMEncoder: TextEncoder {
     ///
     /// - Throws: ``BertInputError`` for an empty or too long sequence or an id outside the vocabulary.
     public func encode(tokenIDs sequences: [[Int32]]) throws -> [[Float]] {
-        let vocabularySize = model.configuration.vocabularySize
-        for (index, sequence) in sequences.enumerated() {
-            guard !sequence.isEmpty else { throw BertInputError.emptySequence(index: index) }
-            guard sequence.count <= MiniLMEncoder.maximumTokens else {
-                throw BertInputError.sequenceTooLong(index: index, length: sequence.count, limit: MiniLMEncoder.maximumTokens)
-            }
-            if let bad = sequence.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
-                throw BertInputError.invalidTokenID(index: index, id: bad, vocabularySize: vocabularySize)
-            }
-        }
-        // With multi-threaded BLAS, one batch at a time (BLAS fills the cores); otherwise our own workers.
-        let parallelism = (LinearAlgebra.threadCount ?? 1) > 1 ? 1 : threadCount
-        let units = MiniLMEncoder.workUnits(lengths: sequences.map(\.count), workers: parallelism)
-        var result = [[Float]](repeating: [], count: sequences.count)
-        let workers = Swift.min(parallelism, units.count)
-        guard workers > 1 else {
-            workspaces.withWorkspace { workspace in
-                for unit in units {
-                    run(unit, of: sequences, in: workspace) { result[$0] = $1 }
-                }
-            }
-            return result
-        }
-        result.withUnsafeMutableBufferPointer { output in
-            let destination = ChunkDestination(base: output.baseAddress)
-            let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                workspaces.withWorkspace { workspace in
-                    while case let index = next.wrappingAdd(1, ordering: .relaxed).oldValue, index < units.count {
-                        run(units[index], of: sequences, in: workspace) { destination.store($1, at: $0) }
-                    }
-                }
-            }
-        }
-        return result
-    }
-
-    /// Runs the sequences at `indices` through the model as one batch, handing each embedding to `store` with its index.
-    private func run(_ indices: [Int], of sequences: [[Int32]], in workspace: BertWorkspace, store: (Int, [Float]) -> Void) {
-        model.embed(indices.map { sequences[$0] }, workspace: workspace)
-        for (slot, index) in indices.enumerated() {
-            store(index, Array(UnsafeBufferPointer(start: workspace.pooled + slot * dimension, count: dimension)))
-        }
+        try runner.embed(sequences)
     }
 
     /// The token ids all-MiniLM-L6-v2 sees for `text`: `[CLS]` (101), up to 254 word pieces, `[SEP]` (102).
     public func tokenIDs(_ text: String) -> [Int32] {
         tokenizer.tokenize(text)
-    }
-
-    /// Groups sequence indices into batches (see ``batches(lengths:)``), then splits the
-    /// biggest batches in two until there are at least `workers` of them (when possible), so
-    /// a single batch of texts still keeps every worker busy.
-    static func workUnits(lengths: [Int], workers: Int) -> [[Int]] {
-        var units = batches(lengths: lengths)
-        while units.count < workers {
-            let tokens = units.map { $0.reduce(0) { $0 + lengths[$1] } }
-            guard let largest = units.indices.filter({ units[$0].count > 1 }).max(by: { tokens[$0] < tokens[$1] }) else { break }
-            // Alternate members (sorted by length) so both halves get similar token counts.
-            let unit = units[largest]
-            units[largest] = stride(from: 0, to: unit.count, by: 2).map { unit[$0] }
-            units.insert(stride(from: 1, to: unit.count, by: 2).map { unit[$0] }, at: largest + 1)
-        }
-        return units
-    }
-
-    /// Groups sequence indices into batches: longest first, at most ``batchSize`` sequences
-    /// and ``maximumBatchTokens`` tokens each, so sequences of similar length run together.
-    static func batches(lengths: [Int]) -> [[Int]] {
-        let order = lengths.indices.sorted { (lengths[$0], $1) > (lengths[$1], $0) }
-        var batches: [[Int]] = []
-        var current: [Int] = []
-        var tokens = 0
-        for index in order {
-            if !current.isEmpty, current.count == batchSize || tokens + lengths[index] > maximumBatchTokens {
-                batches.append(current)
-                current = []
-                tokens = 0
-            }
-            current.append(index)
-            tokens += lengths[index]
-        }
-        if !current.isEmpty { batches.append(current) }
-        return batches
     }
 }

@@ -22,6 +22,14 @@ public enum ModelFileError: Error, Sendable, Hashable, CustomStringConvertible {
     case wrongShape(path: String, tensor: String, expected: [Int], found: [Int])
     /// A tensor's data does not start at an address aligned for its element type.
     case misalignedTensor(path: String, tensor: String, offset: Int)
+    /// A model file does not start with its format's magic bytes (it is some other file).
+    case badMagic(path: String, expected: String, found: [UInt8])
+    /// A model file is of a format version this code does not read.
+    case unsupportedVersion(path: String, version: Int, supported: Int)
+    /// A model file ends before a field it must hold (a partial download or a cut file).
+    case truncatedField(path: String, field: String, offset: Int, size: Int)
+    /// A field of a model file holds an impossible value.
+    case malformedField(path: String, field: String, offset: Int, reason: String)
     /// A configuration file cannot be decoded or describes an impossible model.
     case invalidConfiguration(path: String, reason: String)
     /// A configuration value differs from the one the encoder implements.
@@ -52,6 +60,15 @@ public enum ModelFileError: Error, Sendable, Hashable, CustomStringConvertible {
             return "tensor \"\(tensor)\" in \(path) has shape \(found), expected \(expected)"
         case .misalignedTensor(let path, let tensor, let offset):
             return "tensor \"\(tensor)\" in \(path) starts at file offset \(offset), not aligned for its element type"
+        case .badMagic(let path, let expected, let found):
+            let shown = String(decoding: found.map { (32..<127).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+            return "model file \(path) does not start with \"\(expected)\" (found \"\(shown)\"): it is not the expected model file"
+        case .unsupportedVersion(let path, let version, let supported):
+            return "model file \(path) has format version \(version); only version \(supported) can be read"
+        case .truncatedField(let path, let field, let offset, let size):
+            return "model file \(path) is truncated: \(field) at byte \(offset) runs past its end (\(size) bytes): run tools/fetch-model again"
+        case .malformedField(let path, let field, let offset, let reason):
+            return "model file \(path) is malformed: \(field) at byte \(offset): \(reason)"
         case .invalidConfiguration(let path, let reason):
             return "invalid model configuration \(path): \(reason)"
         case .configurationMismatch(let path, let key, let expected, let found):

@@ -45,4 +45,29 @@ enum ModelFingerprint {
         vocabulary.withUnsafeBytes { hash.update($0) }
         return hash.hexDigest()
     }
+
+    /// The digest of an `E5S1` model file: its size, header and special ids, its whole
+    /// normalisation table and tensor directory, the first and last 4 KiB of every tensor's
+    /// data, and 4 KiB at every 1 MiB step through the file (which also samples the pieces
+    /// and their scores). About 0.5 MB is hashed.
+    static func digest(e5File file: E5ModelFile) -> String {
+        let mapping = file.mapping
+        var hash = SHA256()
+        hash.update(Array("quiver-e5-fingerprint-v1".utf8))
+        hash.update(mapping.count)
+        hash.update(mapping.bytes(0..<file.headerEnd))
+        hash.update(mapping.bytes(file.tablesRange))
+        for (name, entry) in file.tensors.sorted(by: { $0.key < $1.key }) {
+            hash.update(Array(name.utf8))
+            let range = entry.offset..<entry.offset + entry.byteCount
+            hash.update(mapping.bytes(range.lowerBound..<Swift.min(range.upperBound, range.lowerBound + sampleSize)))
+            hash.update(mapping.bytes(Swift.max(range.lowerBound, range.upperBound - sampleSize)..<range.upperBound))
+        }
+        var offset = 0
+        while offset < mapping.count {
+            hash.update(mapping.bytes(offset..<Swift.min(mapping.count, offset + sampleSize)))
+            offset += stride
+        }
+        return hash.hexDigest()
+    }
 }

@@ -27,4 +27,9 @@ public enum ModelLocation {
     public static var miniLM: URL {
         modelsDirectory.appendingPathComponent(MiniLMEncoder.modelName, isDirectory: true)
     }
+
+    /// The folder of multilingual-e5-small (`e5-small-q4.bin`).
+    public static var multilingualE5Small: URL {
+        modelsDirectory.appendingPathComponent(E5Encoder.modelName, isDirectory: true)
+    }
 }
