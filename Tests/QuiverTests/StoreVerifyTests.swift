@@ -108,6 +108,16 @@ final class StoreVerifyTests: XCTestCase {
             bytes[offset + 3] &= 0x7F
             try txn.put(store.databases.graph, key: number, value: bytes)
         }
+        try expect(.postings, "lacks a posting") { store, txn in
+            let id = try id50(store, txn)
+            let key = PostingKey.prefix(field: "n") + PostingKey.encode(int: 50)
+            try txn.delete(try XCTUnwrap(store.metadataIndex).postings, key: key, value: withUnsafeBytes(of: id) { Array($0) })
+        }
+        try expect(.postings, "matches no value") { store, txn in
+            let id = try id50(store, txn)
+            let key = PostingKey.prefix(field: "n") + PostingKey.encode(int: 7)
+            try withUnsafeBytes(of: id) { try txn.put(try XCTUnwrap(store.metadataIndex).postings, key: key, value: Array($0)) }
+        }
         try expect(.graph, "graph chunk") { store, txn in
             try txn.put(store.databases.graph, key: UInt32(0), value: [1, 2, 3])
         }

@@ -131,7 +131,9 @@ private struct StoreChecker {
         }
         checked["keys"] = mapped.count
 
-        // docs ↔ keys.
+        // docs ↔ keys (and the postings each document should have).
+        let catalog = try store.fieldCatalog(in: txn)?.fields
+        var expectedPostings = Set<[UInt8]>()
         var documents = 0
         let docCursor = try txn.cursor(databases.docs)
         entry = try docCursor.first()
@@ -145,6 +147,22 @@ private struct StoreChecker {
             let id = key.loadUnaligned(as: UInt32.self)
             do {
                 let document = try DocumentCodec.decode(value)
+                if let catalog {
+                    for (name, value) in document.metadata {
+                        guard let info = catalog[name] else {
+                            report(.postings, "field-unknown", "document \(id) has field '\(name)', which the field catalog lacks", ids: [id])
+                            continue
+                        }
+                        if let type = info.type, type != value.type {
+                            report(.postings, "field-type", "document \(id) holds a \(value.type.rawValue) in '\(name)', a \(type.rawValue) field", ids: [id])
+                        }
+                        guard info.isIndexed else { continue }
+                        let prefix = PostingKey.prefix(field: name)
+                        for part in PostingKey.valueParts(value) {
+                            expectedPostings.insert(prefix + part + withUnsafeBytes(of: id) { Array($0) })
+                        }
+                    }
+                }
                 if let external = mapped[id] {
                     if external != document.id {
                         report(.documents, "doc-id", "document \(id) has id \(quoted(document.id)) but key \(quoted(external)) maps to it", ids: [id])
@@ -166,6 +184,27 @@ private struct StoreChecker {
         }
         for id in live.sorted() where mapped[id] == nil {
             report(.vectors, "live-unmapped", "slot \(id) is live but no key maps to it", ids: [id])
+        }
+
+        // Postings ↔ documents, both ways.
+        if let index = store.metadataIndex, catalog != nil {
+            var postings = 0
+            let cursor = try txn.cursor(index.postings)
+            var posting = try cursor.first()
+            while let (key, value) = posting {
+                postings += 1
+                let pair = Array(key) + Array(value)
+                if expectedPostings.remove(pair) == nil {
+                    let id = value.count == 4 ? value.loadUnaligned(as: UInt32.self) : UInt32.max
+                    report(.postings, "posting-stray", "a posting of id \(id) matches no value of its document", ids: [id])
+                }
+                posting = try cursor.next()
+            }
+            checked["postings"] = postings
+            for pair in expectedPostings.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                let id = pair.suffix(4).withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+                report(.postings, "posting-missing", "document \(id) lacks a posting for one of its indexed values", ids: [id])
+            }
         }
 
         // Tombstones.

@@ -33,6 +33,8 @@ public struct VerificationProblem: Sendable, Codable, Hashable, CustomStringConv
         case meta
         /// The product-quantization codes (`codes`).
         case codes
+        /// The metadata index (`fields`, `postings`).
+        case postings
     }
 
     /// Where the problem is.
