@@ -20,7 +20,9 @@ final class GraphSearchTests: XCTestCase {
         try Store.open(
             at: directory.child("db"),
             options: StoreOptions(
-                encoder: try HashingEncoder(dimension: dimension), metric: metric, graph: graph, skipSync: true))
+                encoder: try HashingEncoder(dimension: dimension), metric: metric, graph: graph, skipSync: true,
+                // One thread: reproducible graphs for these quality thresholds (ParallelBuildTests covers more).
+                indexingThreads: 1))
     }
 
     /// Mean recall@k of graph search against exact search over `queries`.
