@@ -172,7 +172,17 @@ struct HNSW: Sendable {
             found.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
             if let nearest = found.first { current = nearest }
             let chosen = selectNeighbors(graph, sortedCandidates: found, limit: parameters.m, scratch: scratch)
-            graph.setNeighbors(id, level: level, chosen.map(\.id))
+            let chosenIDs = chosen.map(\.id)
+            let limit = parameters.maximumDegree(level: level)
+            // Another thread may already have linked its own new node to this one on this level
+            // (the parallel build): keep those links rather than overwrite them.
+            graph.updateNeighbors(id, level: level) { existing in
+                if existing.count == 0 { return chosenIDs }
+                var merged = chosenIDs
+                for i in 0..<existing.count where !merged.contains(existing[i]) { merged.append(existing[i]) }
+                guard merged.count > limit, let base = graph.vector(id) else { return merged }
+                return prune(graph, base: base, ids: merged, limit: limit, scratch: scratch)
+            }
             for neighbor in chosen {
                 link(graph, from: neighbor.id, to: id, distance: neighbor.distance, level: level, scratch: scratch)
             }
