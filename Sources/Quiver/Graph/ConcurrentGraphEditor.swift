@@ -15,12 +15,10 @@ import LMDB
 final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
     let idLimit: Int
     private let layout: GraphLayout
-    private let vectorLayout: VectorChunkLayout
     private let chunkCount: Int
     private let level0: UnsafeMutableRawPointer
     private let storedChunks: UnsafeMutablePointer<UnsafeRawPointer?>
-    private let vectorChunkCount: Int
-    private let vectorChunks: UnsafeMutablePointer<UnsafeRawPointer?>
+    private let vectors: VectorChunkTable
     private let upperArena: UnsafeMutableRawPointer
     /// Upper-level lists by `id << 8 | level`: the dictionary is fixed after init, the lists change.
     private let upper: [UInt64: UnsafeMutableRawPointer]
@@ -35,15 +33,11 @@ final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
     ) throws {
         self.idLimit = idLimit
         self.layout = layout
-        self.vectorLayout = vectorLayout
         chunkCount = (idLimit + layout.capacity - 1) / layout.capacity
-        vectorChunkCount = (idLimit + vectorLayout.capacity - 1) / vectorLayout.capacity
         level0 = .allocate(byteCount: max(chunkCount * layout.chunkBytes, 1), alignment: 64)
         level0.initializeMemory(as: UInt8.self, repeating: 0, count: max(chunkCount * layout.chunkBytes, 1))
         storedChunks = .allocate(capacity: max(chunkCount, 1))
         storedChunks.initialize(repeating: nil, count: max(chunkCount, 1))
-        vectorChunks = .allocate(capacity: max(vectorChunkCount, 1))
-        vectorChunks.initialize(repeating: nil, count: max(vectorChunkCount, 1))
 
         var storedUpper: [UInt64: UnsafeRawPointer] = [:]
         do {
@@ -60,15 +54,6 @@ final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
                 }
                 chunk = try graphCursor.next()
             }
-            let vectorCursor = try txn.cursor(databases.vectors)
-            chunk = try vectorCursor.first()
-            while let (key, value) = chunk {
-                if key.count == 4, value.count == vectorLayout.chunkBytes {
-                    let number = Int(key.loadUnaligned(as: UInt32.self))
-                    if number < vectorChunkCount { vectorChunks[number] = value.baseAddress }
-                }
-                chunk = try vectorCursor.next()
-            }
             let upperCursor = try txn.cursor(databases.graphUpper)
             chunk = try upperCursor.first()
             while let (key, value) = chunk {
@@ -78,10 +63,10 @@ final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
                 }
                 chunk = try upperCursor.next()
             }
+            vectors = try VectorChunkTable(txn: txn, database: databases.vectors, layout: vectorLayout, idLimit: idLimit)
         } catch {
             level0.deallocate()
             storedChunks.deallocate()
-            vectorChunks.deallocate()
             throw error
         }
 
@@ -115,7 +100,7 @@ final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
     deinit {
         level0.deallocate()
         storedChunks.deallocate()
-        vectorChunks.deallocate()
+        vectors.deallocate()
         upperArena.deallocate()
     }
 
@@ -124,19 +109,10 @@ final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
     // MARK: Reading
 
     @inline(__always)
-    func vector(_ id: UInt32) -> UnsafeRawPointer? {
-        let number = Int(id) / vectorLayout.capacity
-        guard number < vectorChunkCount, let chunk = vectorChunks[number] else { return nil }
-        return chunk + vectorLayout.vectorOffset(slot: Int(id) - number * vectorLayout.capacity)
-    }
+    func vector(_ id: UInt32) -> UnsafeRawPointer? { vectors.vector(id) }
 
     @inline(__always)
-    func isLive(_ id: UInt32) -> Bool {
-        let number = Int(id) / vectorLayout.capacity
-        guard number < vectorChunkCount, let chunk = vectorChunks[number] else { return false }
-        let slot = Int(id) - number * vectorLayout.capacity
-        return chunk.load(fromByteOffset: slot >> 3, as: UInt8.self) & (1 << UInt8(slot & 7)) != 0
-    }
+    func isLive(_ id: UInt32) -> Bool { vectors.isLive(id) }
 
     /// The level-0 record of `id`, or nil beyond the id limit.
     @inline(__always)

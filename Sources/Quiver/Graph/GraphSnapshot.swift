@@ -11,10 +11,8 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
     let mapGeneration: Int
     let entry: GraphEntry
     let idLimit: Int
-    private let vectorLayout: VectorChunkLayout
     private let layout: GraphLayout
-    private let vectorChunks: UnsafeMutablePointer<UnsafeRawPointer?>
-    private let vectorChunkCount: Int
+    private let vectors: VectorChunkTable
     private let graphChunks: UnsafeMutablePointer<UnsafeRawPointer?>
     private let graphChunkCount: Int
     private let upper: [UInt64: UnsafeRawPointer]
@@ -26,16 +24,12 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
         self.entry = entry
         self.idLimit = idLimit
         self.layout = layout
-        self.vectorLayout = vectorLayout
-        vectorChunkCount = (idLimit + vectorLayout.capacity - 1) / vectorLayout.capacity
-        vectorChunks = .allocate(capacity: max(vectorChunkCount, 1))
-        vectorChunks.initialize(repeating: nil, count: max(vectorChunkCount, 1))
+        vectors = try VectorChunkTable(txn: txn, database: databases.vectors, layout: vectorLayout, idLimit: idLimit)
         graphChunkCount = (idLimit + layout.capacity - 1) / layout.capacity
         graphChunks = .allocate(capacity: max(graphChunkCount, 1))
         graphChunks.initialize(repeating: nil, count: max(graphChunkCount, 1))
         var upper: [UInt64: UnsafeRawPointer] = [:]
         do {
-            try Self.walk(txn.cursor(databases.vectors), into: vectorChunks, count: vectorChunkCount, bytes: vectorLayout.chunkBytes)
             try Self.walk(txn.cursor(databases.graph), into: graphChunks, count: graphChunkCount, bytes: layout.chunkBytes)
             let cursor = try txn.cursor(databases.graphUpper)
             var entry = try cursor.first()
@@ -47,7 +41,7 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
                 entry = try cursor.next()
             }
         } catch {
-            vectorChunks.deallocate()
+            vectors.deallocate()
             graphChunks.deallocate()
             throw error
         }
@@ -68,24 +62,15 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
     }
 
     deinit {
-        vectorChunks.deallocate()
+        vectors.deallocate()
         graphChunks.deallocate()
     }
 
     @inline(__always)
-    func vector(_ id: UInt32) -> UnsafeRawPointer? {
-        let number = Int(id) / vectorLayout.capacity
-        guard number < vectorChunkCount, let chunk = vectorChunks[number] else { return nil }
-        return chunk + vectorLayout.vectorOffset(slot: Int(id) - number * vectorLayout.capacity)
-    }
+    func vector(_ id: UInt32) -> UnsafeRawPointer? { vectors.vector(id) }
 
     @inline(__always)
-    func isLive(_ id: UInt32) -> Bool {
-        let number = Int(id) / vectorLayout.capacity
-        guard number < vectorChunkCount, let chunk = vectorChunks[number] else { return false }
-        let slot = Int(id) - number * vectorLayout.capacity
-        return chunk.load(fromByteOffset: slot >> 3, as: UInt8.self) & (1 << UInt8(slot & 7)) != 0
-    }
+    func isLive(_ id: UInt32) -> Bool { vectors.isLive(id) }
 
     @inline(__always)
     func neighbors(_ id: UInt32, level: Int) -> NeighborList {
