@@ -195,8 +195,10 @@ def machine_section(meta, end, rows, failed):
                   f"Quiver median {st.median(cpu_q):.2f} (min {min(cpu_q):.2f}), peers median {st.median(cpu_p):.2f} "
                   f"(min {min(cpu_p):.2f})" if cpu_q and cpu_p else "") + ".")
     if state == "busy":
-        out.append("  Other agents were building on the same 2 cores: treat single ratios as ±20–30% and rely on "
-                   "the alternating rounds and the per-round ratios.")
+        out.append("  Other processes (agents building) were using the cores: the query threads got part of a core "
+                   "(see `cpu_util`), so absolute QPS are lower than on a quiet machine and ratios between engines "
+                   "swing from round to round. The per-round ratios below show by how much; a ratio means little "
+                   "unless its rounds agree.")
     vers = ", ".join(f"{k} {v}" for k, v in pip.items() if k not in ("psutil", "pysqlite3-binary"))
     out.append(f"* Versions: {meta.get('swift', 'swift ?')}; Quiver git `{meta.get('git', '?')}`; "
                f"Python {meta.get('python', '?')} with {vers} (PyPI wheels).")
@@ -276,15 +278,18 @@ def main_tables(ds, groups, meta):
                 cells.append("–")
             else:
                 pr = paired_ratios(q, b)
-                extra = f" (rounds {min(pr):.2f}–{max(pr):.2f})" if len(pr) > 1 else ""
+                extra = f" (per round {min(pr):.2f}–{max(pr):.2f}, median {st.median(pr):.2f})" if len(pr) > 1 else ""
                 cells.append(f"{q.qps / b.qps:.2f}×{extra}")
         out.append(f"| {engine_name(e)} | " + " | ".join(cells) + " |")
     out.append("")
     for t in (0.95, 0.99):
         q, p = best_q[t], best_peer[t]
         if q and p:
+            pr = paired_ratios(q, p)
             out.append(f"* recall@10 ≥ {t}: Quiver {fmt_qps(q.qps)} QPS ({engine_name(q.peer)}, {q.label}) vs the best peer, "
-                       f"{engine_name(p.peer)} ({p.label}), {fmt_qps(p.qps)} QPS: **{q.qps / p.qps:.2f}×**.")
+                       f"{engine_name(p.peer)} ({p.label}), {fmt_qps(p.qps)} QPS: **{q.qps / p.qps:.2f}×**"
+                       + (f" (the same two configurations round by round: {', '.join(f'{x:.2f}' for x in pr)})" if len(pr) > 1 else "")
+                       + ".")
         elif q or p:
             out.append(f"* recall@10 ≥ {t}: reached only by {'Quiver' if q else 'the peers'} in this sweep.")
     qe = next((g for g in main if g.peer == "quiver-exact"), None)
@@ -297,13 +302,16 @@ def main_tables(ds, groups, meta):
     # full table
     out.append("All configurations (medians over rounds; build = seconds with 1 / 2 threads; bytes = Quiver's "
                "`data.mdb`, a peer's saved index or on-disk store):\n")
-    out.append("| engine | params | recall@10 | QPS 1 thread | QPS all cores | p50 ms | p99 ms | build s (1 / 2 thr.) | bytes | peak RSS | rounds |")
-    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+    out.append("| engine | params | recall@10 | QPS 1 thread | QPS all cores | p50 ms | p99 ms | build s (1 / 2 thr.) | bytes | peak RSS | rounds | `cpu_util` |")
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
     for g in main:
         qa = fmt_qps(g.qps_all) + (f" ({g.r0.get('cores')} cores)" if g.qps_all and g.r0.get("cores") else "")
         out.append(f"| {engine_name(g.peer)} | {g.label} | {g.recall:.4f} | {fmt_qps(g.qps)} | {qa if g.qps_all else '–'} | "
-                   f"{fmt_ms(g.p50)} | {fmt_ms(g.p99)} | {g.build()} | {fmt_mb(g.bytes)} | {fmt_rss(g.rss)} | {g.rounds} |")
+                   f"{fmt_ms(g.p50)} | {fmt_ms(g.p99)} | {g.build()} | {fmt_mb(g.bytes)} | {fmt_rss(g.rss)} | {g.rounds} | "
+                   f"{'–' if g.cpu is None else format(g.cpu, '.2f')} |")
     out.append("")
+    out.append("(`cpu_util`: the query thread's CPU seconds per wall second over the timed passes, median over rounds; "
+               "1.0 means it had a core to itself, above 1 that the engine used threads of its own.)\n")
     return out
 
 
@@ -452,15 +460,25 @@ def plot(ds, groups, path):
         lambda x, _: fmt(x, _) if str(int(round(x / 10 ** math.floor(math.log10(x))))) in "25" else ""))
     ax.set_xlabel("queries per second, one thread (log scale)")
     ax.set_ylabel("recall@10")
+    # the y axis starts a little below Quiver's lowest recall (at most 0.8), so that one weak
+    # configuration (e.g. lancedb's IVF_PQ without re-ranking) does not squash the curves
     lo = min(g.recall for g in gs)
-    ax.set_ylim(max(0.0, lo - 0.02), 1.005)
+    qlo = min((g.recall for g in gs if is_quiver(g.peer)), default=lo)
+    ymin = max(0.0, min(0.8, qlo - 0.02), lo - 0.02)
+    ax.set_ylim(ymin, 1.005)
+    hidden = [g for g in gs if g.recall < ymin]
+    if hidden:
+        ax.text(0.99, 0.01, "below the axis: " + "; ".join(f"{engine_name(g.peer).replace('**', '')} {g.label} "
+                f"(recall {g.recall:.2f}, {fmt_qps(g.qps)} QPS)" for g in hidden),
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=6, color="dimgray")
     ax.grid(True, which="both", alpha=0.3)
     rounds = max(g.rounds for g in gs)
     ax.set_title(f"{ds} ({r0.get('n', 0):,} × {r0.get('d', '?')}, {r0.get('metric', '?')}, {r0.get('nq', '?')} queries), k=10, "
                  f"HNSW M=16 efC=200\nmedians of up to {rounds} round(s); {meta.get('date_utc', '')[:10]}, "
                  f"{meta.get('cores', '?')}-core {'busy ' if groups_meta.get('busy') else ''}machine; labels = ef", fontsize=8)
-    ax.legend(fontsize=7, loc="lower left", ncol=2)
+    ax.legend(fontsize=7, loc="best", ncol=2)
     fig.tight_layout()
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     fig.savefig(path)
     plt.close(fig)
     return True
