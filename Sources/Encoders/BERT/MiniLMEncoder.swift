@@ -110,20 +110,9 @@ public final class MiniLMEncoder: TextEncoder {
     ///   `modelDirectory` are not the model the store was built with, and the errors of
     ///   ``init(modelDirectory:threadCount:)``.
     public convenience init(descriptor: EncoderDescriptor, modelDirectory: URL = ModelLocation.miniLM, threadCount: Int? = nil) throws {
-        guard descriptor.kind == MiniLMEncoder.kind else {
-            throw EncoderError.kindMismatch(expected: MiniLMEncoder.kind, found: descriptor.kind)
-        }
-        let model = descriptor.parameters["model"] ?? "(none)"
-        guard model == MiniLMEncoder.modelName else {
-            throw EncoderError.kindMismatch(expected: "\(MiniLMEncoder.kind) \(MiniLMEncoder.modelName)", found: "\(descriptor.kind) \(model)")
-        }
+        try descriptor.requireModel(kind: MiniLMEncoder.kind, model: MiniLMEncoder.modelName)
         try self.init(modelDirectory: modelDirectory, threadCount: threadCount)
-        guard descriptor.dimension == dimension else {
-            throw EncoderError.invalidDimension(descriptor.dimension)
-        }
-        guard descriptor.fingerprint == self.descriptor.fingerprint else {
-            throw EncoderError.fingerprintMismatch(expected: self.descriptor.fingerprint, found: descriptor.fingerprint)
-        }
+        try descriptor.requireSameModel(as: self.descriptor)
     }
 
     /// Encodes `texts`, returning one unit-length 384-float vector per text, in order.

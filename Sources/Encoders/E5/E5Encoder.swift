@@ -107,20 +107,9 @@ public final class E5Encoder: TextEncoder {
     ///   `modelDirectory` is not the model the store was built with, and the errors of
     ///   ``init(modelDirectory:threadCount:)``.
     public convenience init(descriptor: EncoderDescriptor, modelDirectory: URL = ModelLocation.multilingualE5Small, threadCount: Int? = nil) throws {
-        guard descriptor.kind == E5Encoder.kind else {
-            throw EncoderError.kindMismatch(expected: E5Encoder.kind, found: descriptor.kind)
-        }
-        let model = descriptor.parameters["model"] ?? "(none)"
-        guard model == E5Encoder.modelName else {
-            throw EncoderError.kindMismatch(expected: "\(E5Encoder.kind) \(E5Encoder.modelName)", found: "\(descriptor.kind) \(model)")
-        }
+        try descriptor.requireModel(kind: E5Encoder.kind, model: E5Encoder.modelName)
         try self.init(modelDirectory: modelDirectory, threadCount: threadCount)
-        guard descriptor.dimension == dimension else {
-            throw EncoderError.invalidDimension(descriptor.dimension)
-        }
-        guard descriptor.fingerprint == self.descriptor.fingerprint else {
-            throw EncoderError.fingerprintMismatch(expected: self.descriptor.fingerprint, found: descriptor.fingerprint)
-        }
+        try descriptor.requireSameModel(as: self.descriptor)
     }
 
     /// Encodes `texts` for `role` (`"query: "` or `"passage: "` in front of each), returning one

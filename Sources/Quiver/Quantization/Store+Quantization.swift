@@ -128,7 +128,7 @@ extension Store {
                 entry = try cursor.next()
             }
             if ids.count > size {
-                var random = SampleRandom(seed: seed)
+                var random = SplitMixRandom(seed: seed)
                 for i in 0..<size {
                     let j = i + Int(random.next() % UInt64(ids.count - i))
                     ids.swapAt(i, j)
@@ -320,17 +320,3 @@ private struct EncodingJob: @unchecked Sendable {
     let m: Int
 }
 
-/// SplitMix64 for the training sample.
-private struct SampleRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

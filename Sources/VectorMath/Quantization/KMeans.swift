@@ -128,13 +128,15 @@ struct KMeans {
     }
 }
 
-/// SplitMix64: a small seeded generator, so training is reproducible.
-struct SplitMixRandom {
+/// SplitMix64: a small seeded generator, so training (and its sampling) is reproducible.
+public struct SplitMixRandom: Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// Creates a generator whose output is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -143,5 +145,5 @@ struct SplitMixRandom {
     }
 
     /// A double in [0, 1).
-    mutating func unitInterval() -> Double { Double(next() >> 11) * 0x1p-53 }
+    public mutating func unitInterval() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
