@@ -7,17 +7,21 @@ import Quiver
 /// the same rows as `bench_ann.py --filtered`), one query at a time on one thread.
 ///
 /// Filters: `bucket < 1` (`bucket = i % 1000`: 0.1%), `label < 1`, `< 10`, `< 50`, `< 100`
-/// (1%, 10%, 50%, 100%; range walks) and the equality `cat = "c7"` (`cat` = "c" + i % 100, 1%). Ground truth: the
+/// (1%, 10%, 50%, 100%; range walks), the equality `cat = "c7"` (`cat` = "c" + i % 100, 1%) and the
+/// two-sided float range `price >= 0.25 AND price < 0.3` (`price` = ((i · 2654435761) mod 10007) / 10007,
+/// about 5%, not following the row order). tools/bench-filter-peers.py gives the peers the same rows. Ground truth: the
 /// exact filtered search (`exact: true`, every matching row's full-precision distance). Modes:
 /// `planner` (Store.search(vector:k:filter:)), `graph` and `scan` (the planner's two strategies
 /// forced), and `postfilter` (unfiltered HNSW for k' = min(n, ⌈2k/s⌉) with ef = max(64, k'),
 /// then the filter applied to the results: the common baseline).
 enum FilterBench {
     static let usage = """
-        QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--repeats 5] [--m 16]
+        QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--efs 16,32,64,128] [--repeats 5] [--m 16]
                              [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
+                             [--max-queries N] [--build-threads N (default: all cores)]
           Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
           0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
+          The planner runs at every --efs beam (default: --ef); the forced graph and post-filter at --ef.
         """
 
     static func run(_ args: Arguments) throws {
@@ -25,16 +29,25 @@ enum FilterBench {
         guard let metric = Metric(rawValue: args.string("metric", default: "l2")) else { throw BenchError("unknown metric") }
         let k = try args.int("k", default: 10)
         let ef = try args.int("ef", default: 64)
+        let efs = (args.list("efs") ?? [String(ef)]).compactMap(Int.init)
+        guard !efs.isEmpty, efs.allSatisfy({ $0 >= 1 }) else { throw BenchError("--efs expects positive integers") }
         let repeats = try args.int("repeats", default: 5)
         let m = try args.int("m", default: 16)
         let efConstruction = try args.int("ef-construction", default: 200)
         let name = args.string("name") ?? (dataDir as NSString).lastPathComponent
         let outPath = args.string("out")
+        let maxQueries = try args.int("max-queries", default: 0)
+        let buildThreads = try args.int("build-threads", default: ProcessInfo.processInfo.activeProcessorCount)
+        guard buildThreads >= 1 else { throw BenchError("--build-threads expects a positive integer") }
         guard let basePath = try findDataFile(dataDir, "base.fvecs"), let queryPath = try findDataFile(dataDir, "query.fvecs") else {
             throw BenchError("no base/query .fvecs in \(dataDir)")
         }
         let base = try readVecs(basePath, as: Float.self)
-        let queries = try readVecs(queryPath, as: Float.self)
+        var queries = try readVecs(queryPath, as: Float.self)
+        if maxQueries > 0, queries.rows > maxQueries {
+            queries = Matrix(rows: maxQueries, dimension: queries.dimension,
+                             values: Array(queries.values[0..<(maxQueries * queries.dimension)]))
+        }
         let n = base.rows, d = base.dimension, nq = queries.rows
 
         let scratch = try makeScratchDirectory(root: args.string("work"), prefix: "quiver-filter")
@@ -42,7 +55,8 @@ enum FilterBench {
         var options = StoreOptions(
             encoder: try HashingEncoder(dimension: d), metric: metric,
             graph: GraphParameters(m: m, efConstruction: efConstruction, efSearch: ef), skipSync: true)
-        options.fieldTypes = ["bucket": .int, "label": .int, "cat": .string]
+        options.indexingThreads = buildThreads
+        options.fieldTypes = ["bucket": .int, "label": .int, "cat": .string, "price": .double]
         let store = try Store.open(at: (scratch as NSString).appendingPathComponent("store"), options: options)
         let buildStart = wallSeconds()
         for start in stride(from: 0, to: n, by: 10_000) {
@@ -51,12 +65,13 @@ enum FilterBench {
                 range.map { i -> Document in
                     Document(id: String(i), text: "", metadata: [
                         "bucket": .int(Int64(i % 1000)), "label": .int(Int64(i % 100)), "cat": .string("c\(i % 100)"),
+                        "price": .double(Double((Int64(i) &* 2_654_435_761) % 10_007) / 10_007),
                     ])
                 },
                 vectors: range.map { Array(base.row($0)) })
         }
         let buildSeconds = wallSeconds() - buildStart
-        log("[quiver-filter] \(name): n=\(n) d=\(d) nq=\(nq) built in \(rounded(buildSeconds, 2)) s")
+        log("[quiver-filter] \(name): n=\(n) d=\(d) nq=\(nq) built with \(buildThreads) thread(s) in \(rounded(buildSeconds, 2)) s")
         let queryRows: [[Float]] = (0..<nq).map { Array(queries.row($0)) }
         _ = try store.search(vector: queryRows[0], k: k)
 
@@ -67,6 +82,7 @@ enum FilterBench {
             ("label < 10", Filter.field("label") < 10, 0.1),
             ("label < 50", Filter.field("label") < 50, 0.5),
             ("label < 100", Filter.field("label") < 100, 1.0),
+            ("price >= 0.25 AND price < 0.3", Filter.field("price") >= 0.25 && Filter.field("price") < 0.3, 0.05),
         ]
         for (text, filter, nominal) in filters {
             // The first search compiles the filter (posting walks); later ones reuse the snapshot's cached candidates.
@@ -82,23 +98,28 @@ enum FilterBench {
                 return total / Double(truth.filter { !$0.isEmpty }.count)
             }
             let kPrime = min(n, Int((2.0 * Double(k) / max(selectivity, 1e-9)).rounded(.up)))
-            let modes: [(String, (Int) throws -> ([String], SearchPlan?))] = [
-                ("planner", { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter); return (r.results.map(\.id), r.plan) }),
-                ("graph", { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, strategy: .graph); return (r.results.map(\.id), r.plan) }),
-                ("scan", { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, strategy: .scan); return (r.results.map(\.id), r.plan) }),
-                ("postfilter", { i in
+            var modes: [(String, Int, (Int) throws -> ([String], SearchPlan?))] = efs.map { beam in
+                ("planner", beam, { i in
+                    let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: beam)
+                    return (r.results.map(\.id), r.plan)
+                })
+            }
+            modes += [
+                ("graph", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .graph); return (r.results.map(\.id), r.plan) }),
+                ("scan", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .scan); return (r.results.map(\.id), r.plan) }),
+                ("postfilter", max(ef, kPrime), { i in
                     let hits = try store.search(vector: queryRows[i], k: kPrime, ef: max(ef, kPrime))
                     return (Array(hits.filter { filter.matches($0.metadata) }.prefix(k).map(\.id)), nil)
                 }),
             ]
-            for (mode, searchOne) in modes {
+            for (mode, beam, searchOne) in modes {
                 let (results, timing) = try timeQueries(count: nq, repeats: repeats, maxPassSeconds: 4, searchOne)
                 let r = recall(results.map(\.0))
                 let plans = results.compactMap(\.1)
                 let meanDistances = plans.isEmpty ? 0 : Double(plans.map(\.distanceComputations).reduce(0, +)) / Double(plans.count)
                 let strategies = Dictionary(grouping: plans, by: { "\($0.strategy)" }).mapValues(\.count)
                 let fallbacks = plans.filter(\.fellBackToScan).count
-                log("[quiver-filter] \(text) (\(rounded(selectivity * 100, 2))%, compile \(Int(firstPlan.filterMicroseconds)) µs) \(mode): recall@\(k) \(rounded(r, 4)), \(timing.qps) QPS, "
+                log("[quiver-filter] \(text) (\(rounded(selectivity * 100, 2))%, compile \(Int(firstPlan.filterMicroseconds)) µs) \(mode) ef \(beam): recall@\(k) \(rounded(r, 4)), \(timing.qps) QPS, "
                     + "distances \(Int(meanDistances)), strategies \(strategies), fallbacks \(fallbacks)")
                 emit(.object([
                     ("dataset", .string(name)),
@@ -106,7 +127,7 @@ enum FilterBench {
                     ("filter", .string(text)),
                     ("selectivity", .double(rounded(selectivity, 5))),
                     ("nominal_selectivity", .double(nominal)),
-                    ("params", .object([("M", .int(m)), ("efConstruction", .int(efConstruction)), ("ef", .int(ef)), ("k", .int(k)),
+                    ("params", .object([("M", .int(m)), ("efConstruction", .int(efConstruction)), ("ef", .int(beam)), ("k", .int(k)),
                                         ("k_prime", .int(mode == "postfilter" ? kPrime : k))])),
                     ("recall_at_10", .double(rounded(r, 4))),
                     ("qps_1thread", .double(timing.qps)),
