@@ -7,7 +7,7 @@ min(n, 50,000) rows drawn with numpy's default_rng(123) (65,536 when n >= 65,536
 thread, queries one at a time on one thread timed by common.time_queries; cosine data is
 L2-normalised and searched with L2 (same ranking).
 
-  bench-pq-faiss.py --peers DIR --data DIR --metric l2|cosine --name NAME [--m M] [--reranks 10,40,100] --out FILE
+  bench-pq-faiss.py --peers DIR --data DIR --metric l2|cosine --name NAME [--m M] [--reranks 10,40,100] [--max-queries N] --out FILE
 """
 import argparse
 import os
@@ -24,6 +24,7 @@ ap.add_argument("--name", default=None)
 ap.add_argument("--m", type=int, default=0, help="bytes per code (default d/4)")
 ap.add_argument("--reranks", default="10,40,100", help="re-rank short-list sizes (k_factor = R / 10)")
 ap.add_argument("--repeats", type=int, default=5)
+ap.add_argument("--max-queries", type=int, default=0, help="time only the first N queries")
 ap.add_argument("--out", default=None)
 a = ap.parse_args()
 sys.path.insert(0, a.peers)
@@ -33,6 +34,8 @@ import faiss  # noqa: E402
 K = 10
 faiss.omp_set_num_threads(1)
 base, query, gt = C.load_dataset(a.data, a.metric)
+if a.max_queries:
+    query, gt = query[:a.max_queries], gt[:a.max_queries]
 if a.metric == "cosine":
     C.normalize_inplace(base)
     C.normalize_inplace(query)

@@ -10,8 +10,8 @@ import Quiver
 ///   with full vectors (`search(vector:k:ef:distance: .pq, rerank: R)`);
 /// - `quiver-pq-scan`: ADC over every code, best R re-ranked (R = k: PQ-only ranking, like faiss `IndexPQ`);
 /// - `quiver-exact-full`: the full-vector exact scan;
-/// - `quiver-hnsw-pq-compressed`: a second store trained with `keepsFullVectors: false` (codes only,
-///   ranked by ADC), with its bytes.
+/// - `quiver-hnsw-pq-compressed`: the same store retrained last with `keepsFullVectors: false` (codes
+///   only, ranked by ADC; the full vectors are deleted), with its bytes.
 ///
 /// Training: `Store.trainQuantizer` with m = d/4 (`--m`), sample = min(n, 65,536), 25 iterations, all
 /// cores (`train_s` is sampling + k-means; `encode_s` the batched encoding of every vector).
@@ -20,7 +20,7 @@ enum PQBench {
         QuiverBench pq --data DIR [--metric l2|cosine] [--k 10] [--m M] [--efs 16,32,64,128] [--reranks 10,40,100]
                        [--repeats 5] [--max-queries N] [--name NAME] [--out FILE.jsonl] [--work DIR] [--no-compressed]
           Builds a store from DIR/base.fvecs, trains its product quantizer, and times full HNSW, ADC traversal + re-rank,
-          ADC scans and (unless --no-compressed) a compressed-only store.
+          ADC scans and (unless --no-compressed) the store retrained compressed-only.
         """
 
     static func run(_ args: Arguments) throws {
@@ -118,7 +118,9 @@ enum PQBench {
             }
         }
         guard !args.flag("no-compressed") else { return }
-        let (compressed, _) = try build("compressed")
+        // The same store retrained compressed-only (same seed, so the same codebooks): the full
+        // vectors are deleted, the graph is kept. Cheaper than building a second store.
+        let compressed = store
         try compressed.trainQuantizer(QuantizationOptions(m: m, trainingThreshold: nil, keepsFullVectors: false))
         let compressedBytes = try compressed.statistics().databaseBytes.values.reduce(0, +)
         log("[quiver-pq] bytes in use: \(indexBytes) with full vectors, \(compressedBytes) compressed-only")
