@@ -88,16 +88,22 @@ enum PQBench {
 
         func measure(_ peer: String, _ params: [(String, JSON)], store: Store, bytesInUse: Int, _ search: (Int) throws -> [SearchResult]) throws {
             _ = try search(0)
+            let before = store.searchActivity
             let (results, timing) = try timeQueries(count: nq, repeats: repeats, search)
+            let cost = store.searchActivity - before
+            let perQuery = { (x: Int) in rounded(Double(x) / Double(max(1, cost.searches)), 1) }
             let found = results.map { hits in hits.map { Int($0.id) ?? -1 } }
             let recall = ExactBench.recallAtK(found, groundTruth, k: k)
-            log("[\(peer)] \(params.map { "\($0.0)=\($0.1.text)" }.joined(separator: " ")): recall \(rounded(recall, 4)), \(timing.qps) QPS")
+            log("[\(peer)] \(params.map { "\($0.0)=\($0.1.text)" }.joined(separator: " ")): recall \(rounded(recall, 4)), \(timing.qps) QPS, "
+                + "\(perQuery(cost.vectorsRead)) vectors + \(perQuery(cost.codesRead)) codes = \(perQuery(cost.bytesRead)) bytes per query")
             emit(.object([
                 ("dataset", .string(name)), ("peer", .string(peer)),
                 ("params", .object(params + [("k", .int(k)), ("M", .int(16)), ("efConstruction", .int(200))])),
                 ("build_s", .object([("1", .double(rounded(buildSeconds, 3)))])), ("index_bytes", .int(bytesInUse)),
                 ("recall_at_10", .double(rounded(recall, 4))), ("qps_1thread", .double(timing.qps)),
                 ("p50_ms", .double(timing.p50ms)), ("p99_ms", .double(timing.p99ms)), ("peak_rss_mb", .double(peakRSSMB())),
+                ("vectors_read_per_query", .double(perQuery(cost.vectorsRead))), ("codes_read_per_query", .double(perQuery(cost.codesRead))),
+                ("vector_bytes_read_per_query", .double(perQuery(cost.bytesRead))),
             ] + timing.jsonFields + pqFields + [("versions", .object([("quiver_build", ExactBench.buildKind)]))]), to: outPath)
         }
 

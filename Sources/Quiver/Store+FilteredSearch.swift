@@ -141,6 +141,7 @@ extension Store {
             }
         }
         plan.searchMicroseconds = Self.microseconds(clock.now - compiled)
+        activity.record(vectors: plan.distanceComputations, vectorBytes: dimension * 4)
         return (neighbors, plan)
     }
 

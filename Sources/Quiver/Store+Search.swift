@@ -32,9 +32,14 @@ extension Store {
         let scan = ExactScan(layout: layout, metric: metric)
         return try storageErrors {
             try environment.read { txn in
-                let neighbors = exact
-                    ? try scan.nearest(to: query, k: k, vectors: databases.vectors, txn: txn)
-                    : try graphNearest(to: query, k: k, ef: ef ?? manifest.graph.efSearch, txn: txn)
+                let neighbors: [Neighbor]
+                if exact {
+                    let (found, scored) = try scan.nearest(to: query, k: k, vectors: databases.vectors, txn: txn)
+                    activity.record(vectors: scored, vectorBytes: layout.dimension * 4)
+                    neighbors = found
+                } else {
+                    neighbors = try graphNearest(to: query, k: k, ef: ef ?? manifest.graph.efSearch, txn: txn)
+                }
                 return try neighbors.compactMap { neighbor -> SearchResult? in
                     guard let document = try loadDocument(neighbor.id, txn: txn) else { return nil }
                     let (score, distance) = scoreAndDistance(neighbor.distance)
@@ -58,11 +63,16 @@ extension Store {
         return query.withUnsafeBufferPointer { q in
             guard let qp = q.baseAddress else { return [] }
             return scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
-                algorithm.search(snapshot, query: qp, entry: snapshot.entry, k: k, ef: ef, scratch: scratch)
-                    .map { Neighbor(id: $0.id, distance: $0.distance) }
+                let found = algorithm.search(snapshot, query: qp, entry: snapshot.entry, k: k, ef: ef, scratch: scratch)
+                activity.record(vectors: scratch.visitCount, vectorBytes: layout.dimension * 4)
+                return found.map { Neighbor(id: $0.id, distance: $0.distance) }
             }
         }
     }
+
+    /// What this store's searches have read since it was opened (vectors, PQ codes, bytes),
+    /// counted across all threads. Subtract two readings to see what a workload cost.
+    public var searchActivity: SearchActivity { activity.snapshot }
 
     /// Converts an internal distance (lower is nearer) to the public score and distance.
     func scoreAndDistance(_ raw: Float) -> (score: Float, distance: Float) {

@@ -39,6 +39,8 @@ public final class Store: Sendable {
     /// Compiled filters of the latest snapshot searched.
     let candidateCache = CandidateCache()
     let scratchPool: ScratchPool
+    /// Running totals of what searches read (``searchActivity``).
+    let activity = SearchActivityCounters()
     /// Held shared for a writable store's life, so no compaction runs beside its writes.
     let writerLock: StoreLock?
     /// Product-quantization state: options, database handles, the decoded codebook.

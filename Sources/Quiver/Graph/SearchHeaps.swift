@@ -78,6 +78,9 @@ final class SearchScratch {
     @exclusivity(unchecked) private var generation: UInt32 = 0
     @exclusivity(unchecked) var candidates = CandidateHeap(isMax: false)
     @exclusivity(unchecked) var results = CandidateHeap(isMax: true)
+    /// Nodes marked visited since the last ``reset(idLimit:)``: in a beam search, the nodes whose
+    /// vector (or code) was read. Counted for ``Store/searchActivity``.
+    @exclusivity(unchecked) private(set) var visitCount = 0
     /// A copy of a stored vector, for distances between two stored vectors.
     var vectorBuffer: UnsafeMutablePointer<Float>
     /// The not-yet-visited neighbours of the node a beam search is expanding.
@@ -119,6 +122,7 @@ final class SearchScratch {
         }
         candidates.removeAll()
         results.removeAll()
+        visitCount = 0
     }
 
     /// Marks `id` visited; returns false if it already was (ids beyond the limit count as visited).
@@ -128,6 +132,7 @@ final class SearchScratch {
         guard i < capacity else { return false }
         if marks[i] == generation { return false }
         marks[i] = generation
+        visitCount &+= 1
         return true
     }
 }

@@ -79,36 +79,46 @@ extension Store {
         let needsGraph = ef != nil || !state.fullVectorsDiscarded
         let graph = needsGraph ? try currentGraphSnapshot(txn: txn) : nil
         var shortList = TopK(k: rerank)
+        var codesRead = 0
         if let ef, let graph {
             let search = ADCGraphSearch(graph: graph, codes: codes, table: table)
             scratchPool.withScratch(idLimit: graph.idLimit) { scratch in
                 for candidate in search.search(entry: graph.entry, ef: max(ef, rerank), scratch: scratch) {
                     shortList.insert(id: candidate.id, distance: candidate.distance)
                 }
+                codesRead = scratch.visitCount
             }
         } else if let candidates {
             for id in candidates {
                 guard let code = codes.code(id) else { continue }
                 let d = table.distance(code)
+                codesRead &+= 1
                 if d <= shortList.threshold { shortList.insert(id: id, distance: d) }
             }
         } else {
             codes.forEachCode { id, code in
                 let d = table.distance(code)
+                codesRead &+= 1
                 if d <= shortList.threshold { shortList.insert(id: id, distance: d) }
             }
         }
         let ranked = shortList.sorted()
-        guard !state.fullVectorsDiscarded, let graph else { return Array(ranked.prefix(k)) }
+        guard !state.fullVectorsDiscarded, let graph else {
+            activity.record(vectors: 0, vectorBytes: 0, codes: codesRead, codeBytes: loaded.codeLayout.m)
+            return Array(ranked.prefix(k))
+        }
         var exact = TopK(k: k)
+        var vectorsRead = 0
         let full = GraphDistance(metric: metric, dimension: dimension)
         query.withUnsafeBufferPointer { q in
             guard let qp = q.baseAddress else { return }
             for candidate in ranked {
                 guard let vector = graph.vector(candidate.id) else { continue }
                 exact.insert(id: candidate.id, distance: full(qp, vector))
+                vectorsRead &+= 1
             }
         }
+        activity.record(vectors: vectorsRead, vectorBytes: dimension * 4, codes: codesRead, codeBytes: loaded.codeLayout.m)
         return exact.sorted()
     }
 

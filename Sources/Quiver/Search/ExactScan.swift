@@ -11,9 +11,11 @@ struct ExactScan {
     let metric: Metric
 
     /// The `k` live ids nearest to `query` (already normalised for `.cosine`), nearest first,
-    /// with distances where lower is nearer (`−dot` for `.cosine`/`.dot`, squared L2 for `.l2`).
-    func nearest(to query: [Float], k: Int, vectors: Database, txn: Transaction) throws -> [Neighbor] {
+    /// with distances where lower is nearer (`−dot` for `.cosine`/`.dot`, squared L2 for `.l2`),
+    /// and the number of vectors scored.
+    func nearest(to query: [Float], k: Int, vectors: Database, txn: Transaction) throws -> (neighbors: [Neighbor], scored: Int) {
         var heap = TopK(k: k)
+        var scored = 0
         let cursor = try txn.cursor(vectors)
         let capacity = layout.capacity
         let dimension = layout.dimension
@@ -37,6 +39,7 @@ struct ExactScan {
                         let slot = wordIndex * 64 + bit
                         let v = vectorsBase + slot * dimension * 4
                         let raw = kernel(qp, v, dimension)
+                        scored &+= 1
                         let distance = isDot ? -raw : raw
                         // The threshold is +infinity until the heap holds k entries.
                         if distance <= heap.threshold {
@@ -48,6 +51,6 @@ struct ExactScan {
                 entry = try cursor.next()
             }
         }
-        return heap.sorted()
+        return (heap.sorted(), scored)
     }
 }
