@@ -4,7 +4,8 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
     public enum Strategy: String, Sendable, Hashable, CaseIterable {
         /// No document matches: nothing to search.
         case empty = "none (no document matches)"
-        /// Every matching document's distance is computed (exact).
+        /// Every matching document's distance is computed: exact with full vectors, or ADC on
+        /// PQ codes (see ``SearchPlan/distance``).
         case scan = "exact scan of the candidates"
         /// The HNSW graph is searched with the filter applied (approximate).
         case graph = "filtered HNSW traversal"
