@@ -18,10 +18,11 @@ enum FilterBench {
     static let usage = """
         QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--efs 16,32,64,128] [--repeats 5] [--m 16]
                              [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
-                             [--max-queries N] [--build-threads N (default: all cores)]
+                             [--max-queries N] [--build-threads N (default: all cores)] [--pq]
           Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
           0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
           The planner runs at every --efs beam (default: --ef); the forced graph and post-filter at --ef.
+          --pq trains PQ (m = d/4) after building, so the planner's scans use ADC + re-rank (peers quiver-filter-pq-*).
         """
 
     static func run(_ args: Arguments) throws {
@@ -36,6 +37,7 @@ enum FilterBench {
         let efConstruction = try args.int("ef-construction", default: 200)
         let name = args.string("name") ?? (dataDir as NSString).lastPathComponent
         let outPath = args.string("out")
+        let pq = args.flag("pq")
         let maxQueries = try args.int("max-queries", default: 0)
         let buildThreads = try args.int("build-threads", default: ProcessInfo.processInfo.activeProcessorCount)
         guard buildThreads >= 1 else { throw BenchError("--build-threads expects a positive integer") }
@@ -72,6 +74,10 @@ enum FilterBench {
         }
         let buildSeconds = wallSeconds() - buildStart
         log("[quiver-filter] \(name): n=\(n) d=\(d) nq=\(nq) built with \(buildThreads) thread(s) in \(rounded(buildSeconds, 2)) s")
+        if pq {
+            let trained = try store.trainQuantizer(QuantizationOptions(m: max(1, d / 4), trainingThreshold: nil))
+            log("[quiver-filter] PQ m=\(trained.m) trained and encoded in \(rounded(trained.trainingSeconds, 2)) s (training)")
+        }
         let queryRows: [[Float]] = (0..<nq).map { Array(queries.row($0)) }
         _ = try store.search(vector: queryRows[0], k: k)
 
@@ -119,11 +125,16 @@ enum FilterBench {
                 let meanDistances = plans.isEmpty ? 0 : Double(plans.map(\.distanceComputations).reduce(0, +)) / Double(plans.count)
                 let strategies = Dictionary(grouping: plans, by: { "\($0.strategy)" }).mapValues(\.count)
                 let fallbacks = plans.filter(\.fellBackToScan).count
+                let distances = Dictionary(grouping: plans, by: { $0.distance.rawValue }).mapValues(\.count)
+                let searchMicroseconds = plans.map(\.searchMicroseconds).sorted()
+                let searchP50 = searchMicroseconds.isEmpty ? 0 : searchMicroseconds[searchMicroseconds.count / 2]
                 log("[quiver-filter] \(text) (\(rounded(selectivity * 100, 2))%, compile \(Int(firstPlan.filterMicroseconds)) µs) \(mode) ef \(beam): recall@\(k) \(rounded(r, 4)), \(timing.qps) QPS, "
-                    + "distances \(Int(meanDistances)), strategies \(strategies), fallbacks \(fallbacks)")
+                    + "distances \(Int(meanDistances)), strategies \(strategies), fallbacks \(fallbacks), ranked by \(distances), search p50 \(rounded(searchP50, 1)) µs")
                 emit(.object([
                     ("dataset", .string(name)),
-                    ("peer", .string("quiver-filter-\(mode)")),
+                    ("peer", .string("quiver-filter-\(pq ? "pq-" : "")\(mode)")),
+                    ("pq", .bool(pq)),
+                    ("ranked_by", .object(distances.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                     ("filter", .string(text)),
                     ("selectivity", .double(rounded(selectivity, 5))),
                     ("nominal_selectivity", .double(nominal)),
@@ -136,6 +147,7 @@ enum FilterBench {
                     ("mean_distance_computations", .double(rounded(meanDistances, 1))),
                     ("strategies", .object(strategies.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                     ("fallbacks", .int(fallbacks)),
+                    ("plan_search_us_p50", .double(rounded(searchP50, 1))),
                     ("filter_compile_us_first", .double(rounded(firstPlan.filterMicroseconds, 1))),
                     ("posting_keys", .int(firstPlan.postingKeysVisited)),
                     ("build_s", .double(rounded(buildSeconds, 3))),

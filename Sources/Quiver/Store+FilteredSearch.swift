@@ -5,11 +5,15 @@ extension Store {
     /// The `k` documents nearest to `text` among those matching `filter`, nearest first.
     ///
     /// The filter is compiled to the set of matching documents from the metadata index; the
-    /// planner scans few matches exactly and traverses the HNSW graph with the filter applied
-    /// for many (see ``SearchPlan``). `exact` always scans the matches.
+    /// planner scans few matches and traverses the HNSW graph with the filter applied for many
+    /// (see ``SearchPlan``). Once the store has a trained quantizer, large scans use ADC on PQ
+    /// codes and re-rank the best ``defaultRerank(k:)`` with full vectors; a store that keeps only
+    /// codes scans and traverses with ADC and ranks by codes. `exact` always scans the matches
+    /// with full vectors.
     ///
     /// - Throws: ``FilterError`` when the filter names an unknown or unindexed field or
-    ///   compares a field with a literal of another type.
+    ///   compares a field with a literal of another type; ``QuantizationError/fullVectorsDiscarded(operation:)``
+    ///   for `exact` on a store that keeps only codes.
     public func search(text: String, k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
         try searchWithPlan(text: text, k: k, filter: filter, ef: ef, exact: exact).results
     }
@@ -21,7 +25,7 @@ extension Store {
 
     /// A filtered search of `text` and the plan it followed (`quiver search --explain`).
     ///
-    /// `strategy` overrides the planner (for measurement); `exact` is the same as `.scan`.
+    /// `strategy` overrides the planner (for measurement); `exact` is a `.scan` with full vectors.
     public func searchWithPlan(
         text: String, k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false,
         strategy: SearchPlan.Strategy? = nil
@@ -47,13 +51,16 @@ extension Store {
         }
         guard vector.allSatisfy(\.isFinite) else { throw QuiverError.nonFiniteVector(id: "<query>") }
         guard let metadataIndex else { throw FilterError.indexUnavailable }
+        if exact, try quantization.fullVectorsDiscarded(environment) {
+            throw QuantizationError.fullVectorsDiscarded(operation: "exact filtered search with full vectors")
+        }
         var query = vector
         if metric == .cosine { Kernels.normalize(&query) }
         let forced = exact ? .scan : strategy
         return try storageErrors {
             try environment.read { txn in
                 let (neighbors, plan) = try filteredNearest(
-                    to: query, k: k, filter: filter, ef: max(ef ?? manifest.graph.efSearch, k), strategy: forced,
+                    to: query, k: k, filter: filter, ef: max(ef ?? manifest.graph.efSearch, k), strategy: forced, exact: exact,
                     index: metadataIndex, txn: txn)
                 let results = try neighbors.compactMap { neighbor -> SearchResult? in
                     guard let document = try loadDocument(neighbor.id, txn: txn) else { return nil }
@@ -67,26 +74,33 @@ extension Store {
     }
 
     /// Compiles `filter`, plans, and searches `txn`'s snapshot; returns internal ids and distances.
+    /// `exact` scans with full vectors whatever the store's quantizer.
     private func filteredNearest(
-        to query: [Float], k: Int, filter: Filter, ef: Int, strategy forced: SearchPlan.Strategy?,
+        to query: [Float], k: Int, filter: Filter, ef: Int, strategy forced: SearchPlan.Strategy?, exact: Bool,
         index: MetadataDatabases, txn: Transaction
     ) throws -> ([Neighbor], SearchPlan) {
         let clock = ContinuousClock()
         let start = clock.now
         let counters = try MetaCounters.read(from: txn, meta: databases.meta)
         let snapshot = try filterSnapshot(txn: txn, idLimit: Int(counters.nextID))
+        let ready = try readyCodes(txn: txn)
+        let codesOnly = ready?.fullVectorsDiscarded ?? false
         let compiledFilter: CandidateCache.Entry
         var cached = false
         if let hit = candidateCache.entry(for: filter, txnID: txn.id) {
             compiledFilter = hit
             cached = true
         } else {
+            // A store that keeps only codes has no vector chunks to say which ids are live: its codes do.
+            let codes = codesOnly ? ready?.codes : nil
             var compiler = FilterCompiler(
                 txn: txn, postings: index.postings, catalog: try FieldCatalog(txn: txn, database: index.fields),
                 idLimit: snapshot.idLimit,
                 liveIDs: {
                     var live = CandidateSet(idLimit: snapshot.idLimit)
-                    for id in 0..<UInt32(snapshot.idLimit) where snapshot.isLive(id) { live.insert(id) }
+                    for id in 0..<UInt32(snapshot.idLimit) where codes.map({ $0.code(id) != nil }) ?? snapshot.isLive(id) {
+                        live.insert(id)
+                    }
                     return live
                 },
                 metadata: { [self] id in try loadDocument(id, txn: txn)?.metadata })
@@ -100,48 +114,82 @@ extension Store {
         let candidates = compiledFilter.candidates
         let count = compiledFilter.count
         let compiled = clock.now
-        let planner = FilterPlanner(liveDocuments: Int(counters.liveCount), ef: ef)
+        let rerank = max(k, Self.defaultRerank(k: k))
+        let distances: FilterPlanner.Distances = ready == nil ? .full : codesOnly ? .codesOnly : .codesAndFullVectors(rerank: rerank)
+        let planner = FilterPlanner(liveDocuments: Int(counters.liveCount), ef: ef, distances: distances)
         var (strategy, limit, reason) = planner.strategy(candidates: count)
         if let forced, count > 0 {
             strategy = forced
-            reason = "forced by the caller"
+            reason = exact ? "exact search requested" : "forced by the caller"
         }
-        let distance = GraphDistance(metric: metric, dimension: dimension)
+        let scanDistance: SearchDistance = exact ? .full : planner.scanDistance(candidates: count)
         var plan = SearchPlan(
             filter: filter.description, strategy: strategy, reason: reason, liveDocuments: Int(counters.liveCount),
             candidates: count, scanLimit: limit, ef: ef, postingKeysVisited: compiledFilter.keysVisited,
-            documentsChecked: compiledFilter.documentsChecked, candidatesCached: cached, distanceComputations: 0, fellBackToScan: false,
+            documentsChecked: compiledFilter.documentsChecked, candidatesCached: cached, distanceComputations: 0,
+            distance: .full, rerank: 0, fellBackToScan: false,
             filterMicroseconds: Self.microseconds(compiled - start), searchMicroseconds: 0)
-        let scan = FullPrecisionCandidateScan(graph: snapshot, distance: distance)
-        let neighbors: [Neighbor] = query.withUnsafeBufferPointer { q in
-            guard let qp = q.baseAddress else { return [] }
+        let full = GraphDistance(metric: metric, dimension: dimension)
+        var vectorsRead = 0, codesRead = 0  // for searchActivity
+
+        func search(_ qp: UnsafePointer<Float>, table: ADCTable?) -> [Neighbor] {
+            /// Scans the candidates with the planner's scan distance, recording it in the plan.
+            func scan() -> [Neighbor] {
+                if scanDistance == .pq, let ready, let table {
+                    let adc = ADCCandidateScan(
+                        codes: ready.codes, table: table, rerank: rerank, graph: codesOnly ? nil : snapshot, distance: full)
+                    let (found, computations) = adc.nearest(to: qp, k: k, among: candidates)
+                    plan.distanceComputations += computations
+                    plan.distance = .pq
+                    plan.rerank = codesOnly ? 0 : min(rerank, count)
+                    vectorsRead += plan.rerank
+                    codesRead += computations - plan.rerank
+                    return found
+                }
+                let (found, computations) = FullPrecisionCandidateScan(graph: snapshot, distance: full).nearest(to: qp, k: k, among: candidates)
+                plan.distanceComputations += computations
+                plan.distance = .full
+                vectorsRead += computations
+                return found
+            }
             switch strategy {
             case .empty:
                 return []
             case .scan:
-                let (found, computations) = scan.nearest(to: qp, k: k, among: candidates)
-                plan.distanceComputations = computations
-                return found
+                return scan()
             case .graph:
-                let traversal = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
-                    FilteredHNSW(
-                        distance: distance, directMatchTarget: max(1, manifest.graph.m / 2), expansionLimit: 2 * manifest.graph.m
-                    ).search(snapshot, query: qp, entry: snapshot.entry, ef: min(ef, count), allowed: candidates, scratch: scratch)
+                let traversal = FilteredHNSW(directMatchTarget: max(1, manifest.graph.m / 2), expansionLimit: 2 * manifest.graph.m)
+                let result = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
+                    if codesOnly, let ready, let table {
+                        table.fill(query: qp)
+                        plan.distance = .pq
+                        return traversal.search(
+                            snapshot, distance: ADCNodeDistance(codes: ready.codes, table: table), entry: snapshot.entry,
+                            ef: min(ef, count), allowed: candidates, scratch: scratch)
+                    }
+                    return traversal.search(
+                        snapshot, distance: FullVectorNodeDistance(graph: snapshot, query: qp, distance: full), entry: snapshot.entry,
+                        ef: min(ef, count), allowed: candidates, scratch: scratch)
                 }
-                plan.distanceComputations = traversal.distanceComputations
-                if traversal.isExhausted && traversal.found.count < count {
+                plan.distanceComputations = result.distanceComputations
+                if codesOnly { codesRead += result.distanceComputations } else { vectorsRead += result.distanceComputations }
+                if result.isExhausted && result.found.count < count {
                     // The beam ran dry before finding ef matches: the matching part of the graph
                     // reachable from the entry is smaller than the candidates, so scan them.
-                    let (found, computations) = scan.nearest(to: qp, k: k, among: candidates)
-                    plan.distanceComputations += computations
                     plan.fellBackToScan = true
-                    return found
+                    return scan()
                 }
-                return traversal.found.prefix(k).map { Neighbor(id: $0.id, distance: $0.distance) }
+                return result.found.prefix(k).map { Neighbor(id: $0.id, distance: $0.distance) }
             }
         }
+
+        let neighbors: [Neighbor] = query.withUnsafeBufferPointer { q in
+            guard let qp = q.baseAddress else { return [] }
+            guard let ready else { return search(qp, table: nil) }
+            return quantization.tables.withTable(ready.loaded, kind: adcKind) { search(qp, table: $0) }
+        }
         plan.searchMicroseconds = Self.microseconds(clock.now - compiled)
-        activity.record(vectors: plan.distanceComputations, vectorBytes: dimension * 4)
+        activity.record(vectors: vectorsRead, vectorBytes: dimension * 4, codes: codesRead, codeBytes: ready?.loaded.codeLayout.m ?? 0)
         return (neighbors, plan)
     }
 

@@ -43,7 +43,9 @@ struct SearchCommand: ParsableCommand {
         if let ef, ef < 1 { throw ValidationError("--ef must be at least 1") }
         if explain && filter == nil { throw ValidationError("--explain describes a filtered search: add --filter") }
         if let rerank, rerank < 1 { throw ValidationError("--rerank must be at least 1") }
-        if pq && filter != nil { throw ValidationError("--pq does not combine with --filter yet: filtered searches rank with full vectors") }
+        if pq && filter != nil {
+            throw ValidationError("--pq does not combine with --filter: the filter planner uses PQ codes by itself once the store has a quantizer (see --explain)")
+        }
     }
 
     func run() throws {
@@ -94,6 +96,10 @@ struct PlanOutput: Encodable {
     var ef: Int
     var postingKeysVisited: Int
     var distanceComputations: Int
+    /// "full" or "pq" (ADC on PQ codes).
+    var distance: String
+    /// Candidates re-ranked with full vectors after ADC (0: none).
+    var rerank: Int
     var fellBackToScan: Bool
     var filterMicroseconds: Double
     var searchMicroseconds: Double
@@ -108,6 +114,8 @@ struct PlanOutput: Encodable {
         ef = plan.ef
         postingKeysVisited = plan.postingKeysVisited
         distanceComputations = plan.distanceComputations
+        distance = plan.distance.rawValue
+        rerank = plan.rerank
         fellBackToScan = plan.fellBackToScan
         filterMicroseconds = plan.filterMicroseconds
         searchMicroseconds = plan.searchMicroseconds

@@ -37,6 +37,8 @@ final class FilterCLITests: CLITestCase {
         XCTAssertEqual(Set(try XCTUnwrap(parsed["results"]?.array).compactMap { $0["id"]?.string }), ["mapo", "pasta"])
         XCTAssertEqual(parsed["plan"]?["candidates"], .int(2))
         XCTAssertEqual(parsed["plan"]?["strategy"], .string("scan"))
+        XCTAssertEqual(parsed["plan"]?["distance"], .string("full"))
+        XCTAssertEqual(parsed["plan"]?["rerank"], .int(0))
 
         let none = try quiver("search", "tofu", "--db", db, "--filter", "year < 2000")
         XCTAssertTrue(none.exited(0), none.summary)

@@ -12,8 +12,10 @@
 /// farthest of the `ef` best matches, so `k ≤ ef` results are settled. A traversal that runs
 /// out of nodes with fewer than `ef` matches says so (``Traversal/isExhausted``): the matching
 /// part of the graph may be disconnected, and the caller scans the candidates instead.
+///
+/// Distances come from a ``NodeDistance``: full vectors, or ADC on PQ codes in a store that
+/// keeps only codes. Nodes it cannot measure are skipped.
 struct FilteredHNSW {
-    let distance: GraphDistance
     /// Below this many matching direct neighbours, a node is expanded through two hops.
     let directMatchTarget: Int
     /// The most matching nodes one expansion adds (bounding distance computations per step).
@@ -29,17 +31,17 @@ struct FilteredHNSW {
         var isExhausted: Bool
     }
 
-    func search<G: GraphReader>(
-        _ graph: G, query: UnsafePointer<Float>, entry: GraphEntry, ef: Int, allowed: CandidateSet,
-        scratch: SearchScratch
+    /// Up to `ef` nodes of `allowed` nearest by `distance`, nearest first.
+    func search<G: GraphReader, D: NodeDistance>(
+        _ graph: G, distance: D, entry: GraphEntry, ef: Int, allowed: CandidateSet, scratch: SearchScratch
     ) -> Traversal {
         var computations = 0
-        guard let node = entry.node, let vector = graph.vector(node) else { return Traversal(found: [], distanceComputations: 0, isExhausted: true) }
-        var current = Candidate(distance: distance(query, vector), id: node)
+        guard let node = entry.node, let d0 = distance(node) else { return Traversal(found: [], distanceComputations: 0, isExhausted: true) }
+        var current = Candidate(distance: d0, id: node)
         computations += 1
         var level = entry.level
         while level > 0 {
-            current = greedy(graph, query: query, from: current, level: level, computations: &computations)
+            current = greedy(graph, distance: distance, from: current, level: level, computations: &computations)
             level -= 1
         }
         let target = directMatchTarget, limit = expansionLimit
@@ -57,8 +59,7 @@ struct FilteredHNSW {
             var bound = scratch.results.count >= ef ? scratch.results.top.distance : Float.infinity
 
             @inline(__always) func consider(_ id: UInt32) {
-                guard let v = graph.vector(id) else { return }
-                let d = distance(query, v)
+                guard let d = distance(id) else { return }
                 computations &+= 1
                 guard scratch.results.count < ef || d < bound else { return }
                 let candidate = Candidate(distance: d, id: id)
@@ -99,8 +100,7 @@ struct FilteredHNSW {
                 // No match within two hops: route through the non-matching neighbours.
                 for i in 0..<list.count {
                     let id = list[i]
-                    guard scratch.visit(id), let v = graph.vector(id) else { continue }
-                    let d = distance(query, v)
+                    guard scratch.visit(id), let d = distance(id) else { continue }
                     computations &+= 1
                     if scratch.results.count < ef || d < bound { scratch.candidates.push(Candidate(distance: d, id: id)) }
                 }
@@ -115,8 +115,8 @@ struct FilteredHNSW {
     }
 
     /// HNSW's greedy walk on one upper level, counting distance computations.
-    private func greedy<G: GraphReader>(
-        _ graph: G, query: UnsafePointer<Float>, from start: Candidate, level: Int, computations: inout Int
+    private func greedy<G: GraphReader, D: NodeDistance>(
+        _ graph: G, distance: D, from start: Candidate, level: Int, computations: inout Int
     ) -> Candidate {
         var current = start
         var changed = true
@@ -125,8 +125,7 @@ struct FilteredHNSW {
             let list = graph.neighbors(current.id, level: level)
             for i in 0..<list.count {
                 let id = list[i]
-                guard let vector = graph.vector(id) else { continue }
-                let d = distance(query, vector)
+                guard let d = distance(id) else { continue }
                 computations &+= 1
                 if d < current.distance {
                     current = Candidate(distance: d, id: id)

@@ -36,18 +36,13 @@ struct ADCCandidateScan<G: GraphReader>: CandidateScanning {
 
 extension Store {
     /// An ADC candidate scan over `txn`'s snapshot for the filtered-search planner, or nil when
-    /// the store has no ready quantizer (the planner then scans full vectors).
+    /// the store has no ready quantizer (the planner then scans full vectors). It owns a new
+    /// table; the planner itself borrows one from the store's ``ADCTablePool``.
     func adcCandidateScan(rerank: Int, txn: Transaction) throws -> ADCCandidateScan<GraphSnapshot>? {
-        guard let qdb = quantization.knownDatabases else { return nil }
-        let state = try quantization.state(in: txn, qdb)
-        guard state.phase == .ready else { return nil }
-        let loaded = try quantization.quantizer(generation: state.generation, txn: txn, qdb, dimension: dimension)
-        let counters = try MetaCounters.read(from: txn, meta: databases.meta)
-        let codes = try quantization.codes(
-            txn: txn, mapGeneration: environment.mapGeneration, qdb, layout: loaded.codeLayout, idLimit: Int(counters.nextID))
+        guard let ready = try readyCodes(txn: txn) else { return nil }
         return ADCCandidateScan(
-            codes: codes, table: ADCTable(quantizer: loaded.quantizer, kind: metric == .l2 ? .squaredL2 : .negatedInnerProduct),
-            rerank: rerank, graph: state.fullVectorsDiscarded ? nil : try currentGraphSnapshot(txn: txn),
+            codes: ready.codes, table: ADCTable(quantizer: ready.loaded.quantizer, kind: adcKind),
+            rerank: rerank, graph: ready.fullVectorsDiscarded ? nil : try currentGraphSnapshot(txn: txn),
             distance: GraphDistance(metric: metric, dimension: dimension))
     }
 }

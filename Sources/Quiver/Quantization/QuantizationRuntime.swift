@@ -7,6 +7,8 @@ import VectorMath
 /// training and walk the `codes` chunks once per snapshot.
 final class QuantizationRuntime: @unchecked Sendable {
     let options: QuantizationOptions
+    /// Reusable ADC tables, so searches do not allocate one per query.
+    let tables = ADCTablePool()
     private let lock = NSLockShim()
     private var databases: QuantizationDatabases?
     private var lookedUp = false

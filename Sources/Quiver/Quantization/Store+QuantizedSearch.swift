@@ -67,44 +67,41 @@ extension Store {
     func pqNearest(
         to query: [Float], k: Int, rerank: Int, ef: Int?, among candidates: (any Sequence<UInt32>)?, txn: Transaction
     ) throws -> [Neighbor]? {
-        guard let qdb = quantization.knownDatabases else { return nil }
-        let state = try quantization.state(in: txn, qdb)
-        guard state.phase == .ready else { return nil }
-        let loaded = try quantization.quantizer(generation: state.generation, txn: txn, qdb, dimension: dimension)
-        let counters = try MetaCounters.read(from: txn, meta: databases.meta)
-        let codes = try quantization.codes(
-            txn: txn, mapGeneration: environment.mapGeneration, qdb, layout: loaded.codeLayout, idLimit: Int(counters.nextID))
-        let table = ADCTable(quantizer: loaded.quantizer, kind: metric == .l2 ? .squaredL2 : .negatedInnerProduct)
-        try table.fill(query: query)
-        let needsGraph = ef != nil || !state.fullVectorsDiscarded
+        guard let ready = try readyCodes(txn: txn) else { return nil }
+        let codes = ready.codes
+        let needsGraph = ef != nil || !ready.fullVectorsDiscarded
         let graph = needsGraph ? try currentGraphSnapshot(txn: txn) : nil
         var shortList = TopK(k: rerank)
         var codesRead = 0
-        if let ef, let graph {
-            let search = ADCGraphSearch(graph: graph, codes: codes, table: table)
-            scratchPool.withScratch(idLimit: graph.idLimit) { scratch in
-                for candidate in search.search(entry: graph.entry, ef: max(ef, rerank), scratch: scratch) {
-                    shortList.insert(id: candidate.id, distance: candidate.distance)
+        try quantization.tables.withTable(ready.loaded, kind: adcKind) { table in
+            try table.fill(query: query)
+            if let ef, let graph {
+                let search = ADCGraphSearch(graph: graph, codes: codes, table: table)
+                scratchPool.withScratch(idLimit: graph.idLimit) { scratch in
+                    for candidate in search.search(entry: graph.entry, ef: max(ef, rerank), scratch: scratch) {
+                        shortList.insert(id: candidate.id, distance: candidate.distance)
+                    }
+                    codesRead = scratch.visitCount
                 }
-                codesRead = scratch.visitCount
-            }
-        } else if let candidates {
-            for id in candidates {
-                guard let code = codes.code(id) else { continue }
-                let d = table.distance(code)
-                codesRead &+= 1
-                if d <= shortList.threshold { shortList.insert(id: id, distance: d) }
-            }
-        } else {
-            codes.forEachCode { id, code in
-                let d = table.distance(code)
-                codesRead &+= 1
-                if d <= shortList.threshold { shortList.insert(id: id, distance: d) }
+            } else if let candidates {
+                for id in candidates {
+                    guard let code = codes.code(id) else { continue }
+                    let d = table.distance(code)
+                    codesRead &+= 1
+                    if d <= shortList.threshold { shortList.insert(id: id, distance: d) }
+                }
+            } else {
+                codes.forEachCode { id, code in
+                    let d = table.distance(code)
+                    codesRead &+= 1
+                    if d <= shortList.threshold { shortList.insert(id: id, distance: d) }
+                }
             }
         }
+        let codeBytes = ready.loaded.codeLayout.m
         let ranked = shortList.sorted()
-        guard !state.fullVectorsDiscarded, let graph else {
-            activity.record(vectors: 0, vectorBytes: 0, codes: codesRead, codeBytes: loaded.codeLayout.m)
+        guard !ready.fullVectorsDiscarded, let graph else {
+            activity.record(vectors: 0, vectorBytes: 0, codes: codesRead, codeBytes: codeBytes)
             return Array(ranked.prefix(k))
         }
         var exact = TopK(k: k)
@@ -118,7 +115,7 @@ extension Store {
                 vectorsRead &+= 1
             }
         }
-        activity.record(vectors: vectorsRead, vectorBytes: dimension * 4, codes: codesRead, codeBytes: loaded.codeLayout.m)
+        activity.record(vectors: vectorsRead, vectorBytes: dimension * 4, codes: codesRead, codeBytes: codeBytes)
         return exact.sorted()
     }
 

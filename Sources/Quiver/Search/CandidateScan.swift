@@ -3,9 +3,9 @@ import VectorMath
 /// Scores every id of a candidate set against a query and keeps the `k` nearest: the exact
 /// end of the filtered-search planner.
 ///
-/// This is the seam where a compressed scan plugs in: a PQ scorer would compute ADC
-/// distances from lookup tables over the candidates' codes, keep a short list, and re-rank
-/// it with ``FullPrecisionCandidateScan`` on the full vectors.
+/// Two implementations: ``FullPrecisionCandidateScan`` (exact) and ``ADCCandidateScan``
+/// (ADC distances from lookup tables over the candidates' codes, a short list re-ranked with
+/// full vectors), which the planner picks for large candidate sets once PQ is trained.
 protocol CandidateScanning {
     /// The `k` candidates nearest to `query`, nearest first, and the distances computed.
     func nearest(to query: UnsafePointer<Float>, k: Int, among candidates: CandidateSet) -> (neighbors: [Neighbor], distanceComputations: Int)

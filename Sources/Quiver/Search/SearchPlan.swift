@@ -4,7 +4,8 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
     public enum Strategy: String, Sendable, Hashable, CaseIterable {
         /// No document matches: nothing to search.
         case empty = "none (no document matches)"
-        /// Every matching document's distance is computed (exact).
+        /// Every matching document's distance is computed: exact with full vectors, or ADC on
+        /// PQ codes (see ``SearchPlan/distance``).
         case scan = "exact scan of the candidates"
         /// The HNSW graph is searched with the filter applied (approximate).
         case graph = "filtered HNSW traversal"
@@ -30,8 +31,15 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
     public var documentsChecked: Int
     /// Whether the candidates came from the per-snapshot cache of recent filters (no posting walk this time).
     public var candidatesCached: Bool
-    /// Distance computations, upper levels of the graph included.
+    /// Distance computations, upper levels of the graph included (ADC lookups and full-precision
+    /// re-ranking distances both count).
     public var distanceComputations: Int
+    /// The distances that ranked the results: ``SearchDistance/full`` (full vectors throughout), or
+    /// ``SearchDistance/pq`` (ADC on PQ codes, then the best ``rerank`` re-ranked with full vectors,
+    /// or no re-ranking in a store that keeps only codes).
+    public var distance: SearchDistance
+    /// Candidates re-ranked with full vectors after the ADC pass (0: none).
+    public var rerank: Int
     /// Whether a graph traversal ran out of nodes before settling `ef` matches and the candidates were scanned instead.
     public var fellBackToScan: Bool
     /// Microseconds spent compiling the filter to candidates.
@@ -48,11 +56,18 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
             let p = x * 100
             return p >= 10 ? "\(Int(p.rounded()))%" : p >= 0.1 ? "\((p * 10).rounded() / 10)%" : "\((p * 1000).rounded() / 1000)%"
         }
+        let measure = switch (distance, rerank) {
+        case (.full, _): "full precision"
+        case (.pq, 0): "ADC on PQ codes, ranked by codes (no full vectors kept)"
+        case (.pq, let r): "ADC on PQ codes, best \(r) re-ranked with full vectors"
+        }
+        let plan = strategy == .scan && distance == .pq ? "scan of the candidates with PQ codes" : strategy.rawValue
+        let fallback = distance == .pq ? "a scan with PQ codes" : "an exact scan"
         return """
             filter:      \(filter)
             candidates:  \(candidates) of \(liveDocuments) live documents (\(percent(selectivity))), from \(postingKeysVisited) posting keys\(documentsChecked > 0 ? ", \(documentsChecked) documents checked" : "")\(candidatesCached ? " (cached for this snapshot)" : "")
-            plan:        \(strategy.rawValue)\(fellBackToScan ? ", then an exact scan (the traversal ran out of nodes before settling ef matches)" : "") — \(reason)
-            distances:   \(distanceComputations) computed\(strategy == .graph ? " (ef \(ef))" : "")
+            plan:        \(plan)\(fellBackToScan ? ", then \(fallback) (the traversal ran out of nodes before settling ef matches)" : "") — \(reason)
+            distances:   \(distanceComputations) computed\(strategy == .graph ? " (ef \(ef))" : ""), \(measure)
             time:        filter \(Int(filterMicroseconds.rounded())) µs, search \(Int(searchMicroseconds.rounded())) µs
             """
     }
