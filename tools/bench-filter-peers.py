@@ -15,8 +15,8 @@ Row i carries bucket = i % 1000, label = i % 100 and price = ((i * 2654435761) %
 Peers, each with its own filter mechanism, one query at a time on one thread
 (../shared/bench/peers/common.py time_queries, as every other peer figure):
 
-    hnswlib      filter callable (a Python lookup of a precomputed bitmap), ef 32/64/128
-    faiss-hnsw   IndexHNSWFlat + IDSelectorBitmap in SearchParametersHNSW, efSearch 32/64/128
+    hnswlib      filter callable (a Python lookup of a precomputed bitmap), ef 16/32/64/128
+    faiss-hnsw   IndexHNSWFlat + IDSelectorBitmap in SearchParametersHNSW, efSearch 16/32/64/128
     faiss-flat   IndexFlat + IDSelectorBitmap (exact; distances only for selected rows)
     usearch      usearch 2.x's Python API has no predicate: post-filter of an oversampled top
                  min(n, ceil(2k / selectivity)) with expansion_search = max(64, that count)
@@ -45,7 +45,7 @@ os.environ.setdefault("LANCE_LOG", "error")  # lance warns on every query that _
 os.environ.setdefault("RUST_LOG", "error")
 K = 10
 M, EFC = 16, 200
-FILTER_EFS = (32, 64, 128)
+FILTER_EFS = (16, 32, 64, 128)
 
 
 def columns(n):

@@ -74,28 +74,40 @@ struct FilteredHNSW {
                 if nearest.distance > bound { break }
                 scratch.candidates.pop()
                 let list = graph.neighbors(nearest.id, level: 0)
-                var matched = 0
+                // Matching unvisited neighbours first, their loads started together (as in
+                // HNSW.searchLayer), then their distances.
+                let pending = scratch.pending
+                var matched = 0, count = 0
                 for i in 0..<list.count {
                     let id = list[i]
                     guard matches(id) else { continue }
                     matched &+= 1
-                    if scratch.visit(id) { consider(id) }
+                    guard count < scratch.pendingCapacity, scratch.visit(id) else { continue }
+                    distance.prefetch(id)
+                    pending[count] = id
+                    count &+= 1
                 }
+                for j in 0..<count { consider(pending[j]) }
                 guard matched < target else { continue }
                 var hopped = 0
+                count = 0
+                for i in 0..<list.count where !matches(list[i]) { graph.prefetchNeighbors(list[i]) }
                 hops: for i in 0..<list.count {
                     let hop = list[i]
                     if matches(hop) { continue }
                     let second = graph.neighbors(hop, level: 0)
                     for j in 0..<second.count {
                         let id = second[j]
-                        guard matches(id), scratch.visit(id) else { continue }
-                        consider(id)
+                        guard count < scratch.pendingCapacity, matches(id), scratch.visit(id) else { continue }
+                        distance.prefetch(id)
+                        pending[count] = id
+                        count &+= 1
                         matched &+= 1
                         hopped &+= 1
                         if matched >= limit { break hops }
                     }
                 }
+                for j in 0..<count { consider(pending[j]) }
                 guard matched == 0 && hopped == 0 else { continue }
                 // No match within two hops: route through the non-matching neighbours.
                 for i in 0..<list.count {

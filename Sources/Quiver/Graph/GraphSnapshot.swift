@@ -1,3 +1,4 @@
+import CVectorKernels
 import LMDB
 
 /// Pointers into one committed snapshot of the graph and vectors, resolved once by walking
@@ -71,6 +72,14 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
 
     @inline(__always)
     func isLive(_ id: UInt32) -> Bool { vectors.isLive(id) }
+
+    @inline(__always)
+    func prefetchNeighbors(_ id: UInt32) {
+        let number = Int(id) / layout.capacity
+        guard number < graphChunkCount, let chunk = graphChunks[number] else { return }
+        let record = chunk + (Int(id) - number * layout.capacity) * layout.recordBytes
+        qv_prefetch(record, Int32((layout.recordBytes + 63) / 64))
+    }
 
     @inline(__always)
     func neighbors(_ id: UInt32, level: Int) -> NeighborList {

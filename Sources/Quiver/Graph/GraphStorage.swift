@@ -29,6 +29,13 @@ protocol GraphReader {
     /// Calls `body` with the neighbours of `id` on `level`, guarded against concurrent
     /// changes where the graph has any (the parallel build); the list is valid only inside `body`.
     func withNeighbors<R>(_ id: UInt32, level: Int, _ body: (NeighborList) -> R) -> R
+    /// Starts loading the level-0 neighbour list of `id`, to be read soon (a hint; may do nothing).
+    func prefetchNeighbors(_ id: UInt32)
+}
+
+extension GraphReader {
+    /// Graphs without a cheap address for a list ignore the hint.
+    func prefetchNeighbors(_ id: UInt32) {}
 }
 
 extension GraphReader {

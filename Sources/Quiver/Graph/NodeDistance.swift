@@ -1,3 +1,4 @@
+import CVectorKernels
 import VectorMath
 
 /// How a graph search measures the distance from its query to a node, by id: with the node's
@@ -9,6 +10,10 @@ protocol NodeDistance {
     /// The distance from the query to `id` (lower is nearer), or nil when the node has nothing
     /// to measure (no vector, or no live code).
     func callAsFunction(_ id: UInt32) -> Float?
+
+    /// Starts loading what ``callAsFunction(_:)`` will read for `id`, so that the loads of a
+    /// node's neighbours overlap instead of queueing (as hnswlib and ``HNSW`` do).
+    func prefetch(_ id: UInt32)
 }
 
 /// Full-precision distances to the vectors of a graph, reached by pointer.
@@ -22,6 +27,12 @@ struct FullVectorNodeDistance<G: GraphReader>: NodeDistance {
         guard let vector = graph.vector(id) else { return nil }
         return distance(query, vector)
     }
+
+    @inline(__always)
+    func prefetch(_ id: UInt32) {
+        guard let vector = graph.vector(id) else { return }
+        qv_prefetch(vector, Int32(min((distance.dimension &* 4 &+ 63) / 64, 32)))
+    }
 }
 
 /// Asymmetric (ADC) distances: `m` lookups in a query's filled ``ADCTable`` per node's code.
@@ -33,5 +44,11 @@ struct ADCNodeDistance: NodeDistance {
     func callAsFunction(_ id: UInt32) -> Float? {
         guard let code = codes.code(id) else { return nil }
         return table.distance(code)
+    }
+
+    @inline(__always)
+    func prefetch(_ id: UInt32) {
+        guard let code = codes.code(id) else { return }
+        qv_prefetch(code, Int32((codes.layout.m &+ 63) / 64))
     }
 }

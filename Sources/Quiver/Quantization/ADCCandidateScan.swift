@@ -1,3 +1,4 @@
+import CVectorKernels
 import LMDB
 import VectorMath
 
@@ -16,7 +17,10 @@ struct ADCCandidateScan<G: GraphReader>: CandidateScanning {
         table.fill(query: query)
         var shortList = TopK(k: max(k, rerank))
         var computations = 0
-        candidates.forEach { id in
+        let lines = Int32((codes.layout.m &+ 63) / 64)
+        candidates.forEach(lookahead: 16, prefetch: { id in
+            if let code = codes.code(id) { qv_prefetch(code, lines) }
+        }) { id in
             guard let code = codes.code(id) else { return }
             let d = table.distance(code)
             computations &+= 1

@@ -1,3 +1,4 @@
+import CVectorKernels
 import VectorMath
 
 /// Scores every id of a candidate set against a query and keeps the `k` nearest: the exact
@@ -19,7 +20,10 @@ struct FullPrecisionCandidateScan<G: GraphReader>: CandidateScanning {
     func nearest(to query: UnsafePointer<Float>, k: Int, among candidates: CandidateSet) -> (neighbors: [Neighbor], distanceComputations: Int) {
         var heap = TopK(k: k)
         var computations = 0
-        candidates.forEach { id in
+        let lines = Int32(min((distance.dimension &* 4 &+ 63) / 64, 32))
+        candidates.forEach(lookahead: 4, prefetch: { id in
+            if let vector = graph.vector(id) { qv_prefetch(vector, lines) }
+        }) { id in
             guard let vector = graph.vector(id) else { return }
             let d = distance(query, vector)
             computations &+= 1

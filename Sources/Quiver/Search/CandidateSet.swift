@@ -71,6 +71,32 @@ struct CandidateSet: Equatable {
         }
     }
 
+    /// Calls `body` with every id in increasing order, calling `prefetch` with each id
+    /// `lookahead` ids before `body` gets it: a scan over scattered ids then waits on memory once
+    /// per window instead of once per id. Allocation-free (the window is on the stack).
+    func forEach(lookahead: Int, prefetch: (UInt32) -> Void, _ body: (UInt32) -> Void) {
+        let window = max(1, lookahead)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: window) { ring in
+            var head = 0, filled = 0
+            forEach { id in
+                prefetch(id)
+                if filled == window {
+                    body(ring[head])
+                } else {
+                    filled &+= 1
+                }
+                ring[head] = id
+                head = head &+ 1 == window ? 0 : head &+ 1
+            }
+            // Drain, oldest first.
+            var i = filled == window ? head : 0
+            for _ in 0..<filled {
+                body(ring[i])
+                i = i &+ 1 == window ? 0 : i &+ 1
+            }
+        }
+    }
+
     /// The ids in increasing order.
     var ids: [UInt32] {
         var out: [UInt32] = []
