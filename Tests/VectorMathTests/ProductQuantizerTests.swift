@@ -52,7 +52,7 @@ final class ProductQuantizerTests: XCTestCase {
             let data = clustered(600, d, clusters: 10, noise: 0.2, seed: UInt64(d * 100 + m))
             let pq = try ProductQuantizer.train(sample: data, layout: SubspaceLayout(dimension: d, count: m), iterations: 8, seed: 3)
             let queries = clustered(20, d, clusters: 3, noise: 0.5, seed: 99)
-            for kind in [ADCTable.Kind.squaredL2, .negatedInnerProduct] {
+            for kind in [ADCTable.Kind.squaredL2, .negatedInnerProduct, .cosine] {
                 let table = ADCTable(quantizer: pq, kind: kind)
                 for qi in 0..<20 {
                     let q = Array(queries[(qi * d)..<((qi + 1) * d)])
@@ -63,6 +63,9 @@ final class ProductQuantizerTests: XCTestCase {
                         let reference: Double = switch kind {
                         case .squaredL2: zip(q, decoded).reduce(0) { $0 + pow(Double($1.0) - Double($1.1), 2) }
                         case .negatedInnerProduct: -zip(q, decoded).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+                        case .cosine:
+                            -zip(q, decoded).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+                                / decoded.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
                         }
                         let magnitude = zip(q, decoded).reduce(0.0) { $0 + abs(Double($1.0) * Double($1.1)) + Double($1.0 * $1.0) }
                         let adc = code.withUnsafeBytes { table.distance($0.baseAddress!) }

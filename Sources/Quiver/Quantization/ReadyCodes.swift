@@ -25,5 +25,11 @@ extension Store {
     }
 
     /// What this store's ADC tables measure: squared L2, or the negated inner product (cosine, dot).
-    var adcKind: ADCTable.Kind { metric == .l2 ? .squaredL2 : .negatedInnerProduct }
+    var adcKind: ADCTable.Kind {
+        switch metric {
+        case .l2: .squaredL2
+        case .cosine: .cosine
+        case .dot: .negatedInnerProduct
+        }
+    }
 }

@@ -12,8 +12,16 @@ public final class ADCTable {
     public enum Kind: Sendable {
         /// Squared Euclidean distance.
         case squaredL2
-        /// The negated inner product (for cosine on unit vectors, and dot).
+        /// The negated inner product (for dot).
         case negatedInnerProduct
+        /// Cosine for unit-length stored vectors: `−⟨q, x̂⟩ / ‖x̂‖`, the negated cosine between the
+        /// query and the code's reconstruction `x̂`. A reconstruction is shorter or longer than the
+        /// unit vector it stands for; ranking by `−⟨q, x̂⟩` alone lets that drift reorder close
+        /// neighbours (ranking like L2 overcorrects it). `‖x̂‖²` is a second, query-independent
+        /// table lookup per sub-space. PQ-only recall@10 with the same codebooks (m = d/4):
+        /// 0.877 against 0.864 (inner product) and 0.837 (L2) on SciFact MiniLM embeddings, 0.761
+        /// against 0.594 and 0.757 on the 200,000 × 384 benchmark set.
+        case cosine
     }
 
     /// The quantizer whose codes this table scores.
@@ -22,6 +30,9 @@ public final class ADCTable {
     public let kind: Kind
     /// `m × 256` floats, sub-space major.
     public let values: UnsafeMutablePointer<Float>
+    /// For ``Kind/cosine``: `m × 256` squared norms of the centroids (query-independent), so
+    /// `‖x̂‖²` of a code is `m` lookups; nil for the other kinds.
+    public let squaredNorms: UnsafeMutablePointer<Float>?
 
     /// An empty table for `quantizer`; call ``fill(query:)`` before use.
     public init(quantizer: ProductQuantizer, kind: Kind) {
@@ -30,9 +41,31 @@ public final class ADCTable {
         let count = quantizer.subspaceCount * ProductQuantizer.centroidCount
         values = .allocate(capacity: count)
         values.initialize(repeating: 0, count: count)
+        if kind == .cosine {
+            // The squared norm of every centroid's sub-vector: the L2 table of a zero query.
+            let norms = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            norms.initialize(repeating: 0, count: count)
+            let layout = quantizer.layout
+            let k = ProductQuantizer.centroidCount
+            let zero = [Float](repeating: 0, count: max(1, quantizer.dimension))
+            quantizer.codebook.withUnsafeBufferPointer { book in
+                zero.withUnsafeBufferPointer { z in
+                    guard let base = book.baseAddress, let origin = z.baseAddress else { return }
+                    for j in 0..<layout.count {
+                        qv_pq_l2_table(origin, base + layout.start(j) * k, k, layout.width(j), norms + j * k)
+                    }
+                }
+            }
+            squaredNorms = norms
+        } else {
+            squaredNorms = nil
+        }
     }
 
-    deinit { values.deallocate() }
+    deinit {
+        values.deallocate()
+        squaredNorms?.deallocate()
+    }
 
     /// Builds the table for `query` (`dimension` floats).
     public func fill(query: UnsafePointer<Float>) {
@@ -45,7 +78,7 @@ public final class ADCTable {
                 let centroids = base + start * k
                 switch kind {
                 case .squaredL2: qv_pq_l2_table(query + start, centroids, k, layout.width(j), values + j * k)
-                case .negatedInnerProduct: qv_pq_ip_table(query + start, centroids, k, layout.width(j), values + j * k)
+                case .negatedInnerProduct, .cosine: qv_pq_ip_table(query + start, centroids, k, layout.width(j), values + j * k)
                 }
             }
         }
@@ -62,12 +95,20 @@ public final class ADCTable {
     /// The ADC distance to the `m`-byte code at `code` (may be unaligned).
     @inlinable
     public func distance(_ code: UnsafeRawPointer) -> Float {
-        qv_adc_distance(values, code.assumingMemoryBound(to: UInt8.self), quantizer.subspaceCount)
+        let bytes = code.assumingMemoryBound(to: UInt8.self)
+        let sum = qv_adc_distance(values, bytes, quantizer.subspaceCount)
+        guard let squaredNorms else { return sum }
+        let squaredNorm = qv_adc_distance(squaredNorms, bytes, quantizer.subspaceCount)
+        return squaredNorm > 0 ? sum / squaredNorm.squareRoot() : sum
     }
 
     /// The ADC distances to `count` consecutive codes at `codes`, written to `out`.
     @inlinable
     public func distances(_ codes: UnsafeRawPointer, count: Int, into out: UnsafeMutablePointer<Float>) {
-        qv_adc_distances(values, codes.assumingMemoryBound(to: UInt8.self), quantizer.subspaceCount, count, out)
+        guard squaredNorms != nil else {
+            qv_adc_distances(values, codes.assumingMemoryBound(to: UInt8.self), quantizer.subspaceCount, count, out)
+            return
+        }
+        for i in 0..<count { out[i] = distance(codes + i * quantizer.subspaceCount) }
     }
 }
