@@ -1,5 +1,6 @@
 #include "CVectorKernels.h"
 #include "CVectorKernelsPQ.h"
+#include <math.h>
 
 // ---- portable C (any architecture; SSE2/NEON by auto-vectorisation at best)
 
@@ -28,6 +29,15 @@ static long argmin_portable(const float *v, long k, float *best) {
     for (long c = 1; c < k; c++) if (v[c] < value) { value = v[c]; index = c; }
     *best = value;
     return index;
+}
+
+static float adc_cosine_portable(const float *table, const float *norms, const unsigned char *code, long m) {
+    float dot = 0, norm = 0;
+    for (long j = 0; j < m; j++) {
+        dot += table[j * 256 + code[j]];
+        norm += norms[j * 256 + code[j]];
+    }
+    return norm > 0 ? dot / sqrtf(norm) : dot;
 }
 
 static float adc_portable(const float *table, const unsigned char *code, long m) {
@@ -107,6 +117,26 @@ static long argmin_avx2(const float *v, long k, float *best) {
     }
     *best = result;
     return resultIndex;
+}
+
+__attribute__((target("avx2,fma")))
+static float adc_cosine_avx2(const float *table, const float *norms, const unsigned char *code, long m) {
+    __m256 d0 = _mm256_setzero_ps(), n0 = _mm256_setzero_ps();
+    __m256i offsets = _mm256_setr_epi32(0, 256, 512, 768, 1024, 1280, 1536, 1792);
+    long j = 0;
+    for (; j + 8 <= m; j += 8) {
+        __m256i bytes = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(code + j)));
+        __m256i idx = _mm256_add_epi32(bytes, offsets);
+        d0 = _mm256_add_ps(d0, _mm256_i32gather_ps(table + j * 256, idx, 4));
+        n0 = _mm256_add_ps(n0, _mm256_i32gather_ps(norms + j * 256, idx, 4));
+    }
+    float lanes[8], normLanes[8];
+    _mm256_storeu_ps(lanes, d0);
+    _mm256_storeu_ps(normLanes, n0);
+    float dot = 0, norm = 0;
+    for (int i = 0; i < 8; i++) { dot += lanes[i]; norm += normLanes[i]; }
+    for (; j < m; j++) { dot += table[j * 256 + code[j]]; norm += norms[j * 256 + code[j]]; }
+    return norm > 0 ? dot / sqrtf(norm) : dot;
 }
 
 __attribute__((target("avx2,fma")))
@@ -203,6 +233,23 @@ static long nearest_avx512(const float *x, const float *ct, long k, long dsub, f
 }
 
 __attribute__((target("avx512f")))
+static float adc_cosine_avx512(const float *table, const float *norms, const unsigned char *code, long m) {
+    __m512 d0 = _mm512_setzero_ps(), n0 = _mm512_setzero_ps();
+    __m512i offsets = _mm512_setr_epi32(0, 256, 512, 768, 1024, 1280, 1536, 1792,
+                                        2048, 2304, 2560, 2816, 3072, 3328, 3584, 3840);
+    long j = 0;
+    for (; j + 16 <= m; j += 16) {
+        __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(code + j)));
+        __m512i idx = _mm512_add_epi32(bytes, offsets);
+        d0 = _mm512_add_ps(d0, _mm512_i32gather_ps(idx, table + j * 256, 4));
+        n0 = _mm512_add_ps(n0, _mm512_i32gather_ps(idx, norms + j * 256, 4));
+    }
+    float dot = _mm512_reduce_add_ps(d0), norm = _mm512_reduce_add_ps(n0);
+    for (; j < m; j++) { dot += table[j * 256 + code[j]]; norm += norms[j * 256 + code[j]]; }
+    return norm > 0 ? dot / sqrtf(norm) : dot;
+}
+
+__attribute__((target("avx512f")))
 static float adc_avx512(const float *table, const unsigned char *code, long m) {
     __m512 s0 = _mm512_setzero_ps();
     __m512i offsets = _mm512_setr_epi32(0, 256, 512, 768, 1024, 1280, 1536, 1792,
@@ -273,6 +320,10 @@ void qv_pq_l2_table(const float *x, const float *ct, long k, long dsub, float *o
 void qv_pq_ip_table(const float *x, const float *ct, long k, long dsub, float *out) { DISPATCH_VOID(ip_table, x, ct, k, dsub, out) }
 long qv_pq_argmin(const float *values, long k, float *best) { DISPATCH(argmin, values, k, best) }
 float qv_adc_distance(const float *table, const unsigned char *code, long m) { DISPATCH(adc, table, code, m) }
+
+float qv_adc_cosine(const float *table, const float *norms, const unsigned char *code, long m) {
+    DISPATCH(adc_cosine, table, norms, code, m)
+}
 
 void qv_adc_distances(const float *table, const unsigned char *codes, long m, long n, float *out) {
     for (long i = 0; i < n; i++) out[i] = qv_adc_distance(table, codes + i * m, m);

@@ -25,6 +25,11 @@ long qv_pq_nearest(const float *x, const float *ct, long k, long dsub, float *be
 /// sum_j table[j*256 + code[j]] for j < m: the ADC distance of one code. `code` may be unaligned.
 float qv_adc_distance(const float *table, const unsigned char *code, long m);
 
+/// The cosine ADC distance: (Σ_j table[j*256 + code[j]]) / sqrt(Σ_j norms[j*256 + code[j]]), the
+/// negated-inner-product table divided by the reconstruction's length (its squared norm from
+/// `norms`, a table of centroid squared norms); the plain sum when that norm is zero.
+float qv_adc_cosine(const float *table, const float *norms, const unsigned char *code, long m);
+
 /// out[i] = qv_adc_distance(table, codes + i*m, m) for i < n.
 void qv_adc_distances(const float *table, const unsigned char *codes, long m, long n, float *out);
 

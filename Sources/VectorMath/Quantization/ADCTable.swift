@@ -96,10 +96,8 @@ public final class ADCTable {
     @inlinable
     public func distance(_ code: UnsafeRawPointer) -> Float {
         let bytes = code.assumingMemoryBound(to: UInt8.self)
-        let sum = qv_adc_distance(values, bytes, quantizer.subspaceCount)
-        guard let squaredNorms else { return sum }
-        let squaredNorm = qv_adc_distance(squaredNorms, bytes, quantizer.subspaceCount)
-        return squaredNorm > 0 ? sum / squaredNorm.squareRoot() : sum
+        guard let squaredNorms else { return qv_adc_distance(values, bytes, quantizer.subspaceCount) }
+        return qv_adc_cosine(values, squaredNorms, bytes, quantizer.subspaceCount)
     }
 
     /// The ADC distances to `count` consecutive codes at `codes`, written to `out`.
