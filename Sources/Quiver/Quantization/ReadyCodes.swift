@@ -24,7 +24,8 @@ extension Store {
         return ReadyCodes(loaded: loaded, codes: codes, fullVectorsDiscarded: state.fullVectorsDiscarded)
     }
 
-    /// What this store's ADC tables measure: squared L2, or the negated inner product (cosine, dot).
+    /// What this store's ADC tables measure: squared L2 (l2), the negated cosine to the
+    /// reconstruction (cosine), or the negated inner product (dot).
     var adcKind: ADCTable.Kind {
         switch metric {
         case .l2: .squaredL2
