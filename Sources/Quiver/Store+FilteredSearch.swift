@@ -157,6 +157,17 @@ extension Store {
                 return []
             case .scan:
                 return scan()
+            case .graph where count == Int(counters.liveCount) && !codesOnly:
+                // The filter matches every live document: the plain HNSW search answers the same
+                // question without the per-neighbour bitmap tests and two-hop bookkeeping.
+                let found = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
+                    let result = hnsw.search(snapshot, query: qp, entry: snapshot.entry, k: k, ef: ef, scratch: scratch)
+                    plan.distanceComputations = scratch.visitCount
+                    return result
+                }
+                vectorsRead += plan.distanceComputations
+                plan.reason += "; every live document matches, so the plain HNSW search runs"
+                return found.map { Neighbor(id: $0.id, distance: $0.distance) }
             case .graph:
                 let traversal = FilteredHNSW(directMatchTarget: max(1, manifest.graph.m / 2), expansionLimit: 2 * manifest.graph.m)
                 let result = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in

@@ -232,6 +232,32 @@ final class FilteredSearchTests: XCTestCase {
     }
 }
 
+extension FilteredSearchTests {
+    /// A filter that matches every live document is answered by the plain HNSW search: the same
+    /// results as the unfiltered search at the same ef, and the plan says so.
+    func testFilterMatchingEverythingRunsThePlainGraphSearch() throws {
+        var rng = SeededGenerator(seed: 4)
+        let n = 3_000, d = 16
+        let store = try makeStore(dimension: d, graph: GraphParameters(m: 16, efConstruction: 100, efSearch: 32))
+        let vectors = rng.clusteredVectors(n, d)
+        try store.upsert((0..<n).map { Document(id: "v\($0)", text: "", metadata: ["bucket": .int(Int64($0 % 10))]) }, vectors: vectors)
+        try store.delete(ids: ["v0", "v1"])
+        for query in rng.clusteredVectors(20, d) {
+            let (found, plan) = try store.searchWithPlan(vector: query, k: 10, filter: Filter.field("bucket") < 10, ef: 32)
+            XCTAssertEqual(plan.strategy, .graph)
+            XCTAssertEqual(plan.candidates, n - 2)
+            XCTAssertTrue(plan.reason.contains("plain HNSW"), plan.reason)
+            XCTAssertEqual(found.map(\.id), try store.search(vector: query, k: 10, ef: 32).map(\.id))
+            XCTAssertGreaterThan(plan.distanceComputations, 0)
+            // 90% matching: the filtered traversal, which never returns a non-matching document.
+            let (some, partial) = try store.searchWithPlan(vector: query, k: 10, filter: Filter.field("bucket") < 9, ef: 32)
+            XCTAssertFalse(partial.reason.contains("plain HNSW"), partial.reason)
+            XCTAssertEqual(some.count, 10)
+            XCTAssertTrue(some.allSatisfy { $0.metadata["bucket"] != .int(9) })
+        }
+    }
+}
+
 extension FilterError {
     fileprivate var isUnsupportedOperator: Bool {
         if case .unsupportedOperator = self { return true }
