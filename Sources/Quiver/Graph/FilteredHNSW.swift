@@ -41,7 +41,7 @@ struct FilteredHNSW {
         computations += 1
         var level = entry.level
         while level > 0 {
-            current = greedy(graph, distance: distance, from: current, level: level, computations: &computations)
+            current = Self.greedy(graph, distance: distance, from: current, level: level, computations: &computations)
             level -= 1
         }
         let target = directMatchTarget, limit = expansionLimit
@@ -126,8 +126,9 @@ struct FilteredHNSW {
         return Traversal(found: found, distanceComputations: computations, isExhausted: exhausted)
     }
 
-    /// HNSW's greedy walk on one upper level, counting distance computations.
-    private func greedy<G: GraphReader, D: NodeDistance>(
+    /// HNSW's greedy walk on one upper level, counting distance computations (shared with
+    /// ``ADCGraphSearch``).
+    static func greedy<G: GraphReader, D: NodeDistance>(
         _ graph: G, distance: D, from start: Candidate, level: Int, computations: inout Int
     ) -> Candidate {
         var current = start

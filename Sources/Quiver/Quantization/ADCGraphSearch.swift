@@ -9,31 +9,17 @@ struct ADCGraphSearch {
     let codes: CodeSnapshot
     let table: ADCTable
 
-    @inline(__always)
-    private func distance(_ id: UInt32) -> Float? {
-        guard let code = codes.code(id) else { return nil }
-        return table.distance(code)
-    }
+    private var distance: ADCNodeDistance { ADCNodeDistance(codes: codes, table: table) }
 
     /// Up to `ef` nodes nearest to the query by ADC distance, nearest first.
     func search(entry: GraphEntry, ef: Int, scratch: SearchScratch) -> [Candidate] {
+        let distance = self.distance
         guard let node = entry.node, let d0 = distance(node) else { return [] }
         var current = Candidate(distance: d0, id: node)
         var level = entry.level
+        var upperComputations = 0
         while level > 0 {
-            var changed = true
-            while changed {
-                changed = false
-                let list = graph.neighbors(current.id, level: level)
-                for i in 0..<list.count {
-                    let id = list[i]
-                    guard let d = distance(id) else { continue }
-                    if d < current.distance {
-                        current = Candidate(distance: d, id: id)
-                        changed = true
-                    }
-                }
-            }
+            current = FilteredHNSW.greedy(graph, distance: distance, from: current, level: level, computations: &upperComputations)
             level -= 1
         }
         beam(from: current, ef: ef, scratch: scratch)
@@ -46,6 +32,7 @@ struct ADCGraphSearch {
 
     /// Level-0 beam search leaving the `ef` nearest in `scratch.results`.
     private func beam(from entry: Candidate, ef: Int, scratch: SearchScratch) {
+        let distance = self.distance
         scratch.candidates.removeAll()
         scratch.results.removeAll()
         _ = scratch.visit(entry.id)
