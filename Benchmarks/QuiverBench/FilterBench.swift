@@ -19,10 +19,12 @@ enum FilterBench {
         QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--efs 16,32,64,128] [--repeats 5] [--m 16]
                              [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
                              [--max-queries N] [--build-threads N (default: all cores)] [--pq]
+                             [--filters "label < 100;bucket < 1"] [--modes planner,graph,scan,postfilter]
           Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
           0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
           The planner runs at every --efs beam (default: --ef); the forced graph and post-filter at --ef.
           --pq trains PQ (m = d/4) after building, so the planner's scans use ADC + re-rank (peers quiver-filter-pq-*).
+          --filters (';'-separated, as printed) and --modes run a subset, e.g. to profile one case.
         """
 
     static func run(_ args: Arguments) throws {
@@ -40,6 +42,8 @@ enum FilterBench {
         let pq = args.flag("pq")
         let maxQueries = try args.int("max-queries", default: 0)
         let buildThreads = try args.int("build-threads", default: ProcessInfo.processInfo.activeProcessorCount)
+        let onlyFilters = args.string("filters").map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let onlyModes = args.list("modes")
         guard buildThreads >= 1 else { throw BenchError("--build-threads expects a positive integer") }
         guard let basePath = try findDataFile(dataDir, "base.fvecs"), let queryPath = try findDataFile(dataDir, "query.fvecs") else {
             throw BenchError("no base/query .fvecs in \(dataDir)")
@@ -90,7 +94,10 @@ enum FilterBench {
             ("label < 100", Filter.field("label") < 100, 1.0),
             ("price >= 0.25 AND price < 0.3", Filter.field("price") >= 0.25 && Filter.field("price") < 0.3, 0.05),
         ]
-        for (text, filter, nominal) in filters {
+        if let onlyFilters, let unknown = onlyFilters.first(where: { name in !filters.contains { $0.0 == name } }) {
+            throw BenchError("--filters: no filter named '\(unknown)' (known: \(filters.map(\.0).joined(separator: "; ")))")
+        }
+        for (text, filter, nominal) in filters where onlyFilters?.contains(text) ?? true {
             // The first search compiles the filter (posting walks); later ones reuse the snapshot's cached candidates.
             let firstPlan = try store.searchWithPlan(vector: queryRows[0], k: 1, filter: filter).plan
             let matching = firstPlan.candidates
@@ -118,7 +125,7 @@ enum FilterBench {
                     return (Array(hits.filter { filter.matches($0.metadata) }.prefix(k).map(\.id)), nil)
                 }),
             ]
-            for (mode, beam, searchOne) in modes {
+            for (mode, beam, searchOne) in modes where onlyModes?.contains(mode) ?? true {
                 let (results, timing) = try timeQueries(count: nq, repeats: repeats, maxPassSeconds: 4, searchOne)
                 let r = recall(results.map(\.0))
                 let plans = results.compactMap(\.1)

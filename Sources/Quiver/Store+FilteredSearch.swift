@@ -107,7 +107,7 @@ extension Store {
             try compiler.validate(filter)
             let set = try compiler.evaluate(filter)
             compiledFilter = CandidateCache.Entry(
-                candidates: set, count: set.count, keysVisited: compiler.keysVisited,
+                text: filter.description, candidates: set, count: set.count, keysVisited: compiler.keysVisited,
                 documentsChecked: compiler.documentsChecked)
             candidateCache.store(compiledFilter, for: filter, txnID: txn.id)
         }
@@ -120,11 +120,11 @@ extension Store {
         var (strategy, limit, reason) = planner.strategy(candidates: count)
         if let forced, count > 0 {
             strategy = forced
-            reason = exact ? "exact search requested" : "forced by the caller"
+            reason = exact ? .exactRequested : .forced
         }
         let scanDistance: SearchDistance = exact ? .full : planner.scanDistance(candidates: count)
         var plan = SearchPlan(
-            filter: filter.description, strategy: strategy, reason: reason, liveDocuments: Int(counters.liveCount),
+            filter: compiledFilter.text, strategy: strategy, why: reason, liveDocuments: Int(counters.liveCount),
             candidates: count, scanLimit: limit, ef: ef, postingKeysVisited: compiledFilter.keysVisited,
             documentsChecked: compiledFilter.documentsChecked, candidatesCached: cached, distanceComputations: 0,
             distance: .full, rerank: 0, fellBackToScan: false,
@@ -166,7 +166,7 @@ extension Store {
                     return result
                 }
                 vectorsRead += plan.distanceComputations
-                plan.reason += "; every live document matches, so the plain HNSW search runs"
+                plan.why = .everyDocumentMatches
                 return found.map { Neighbor(id: $0.id, distance: $0.distance) }
             case .graph:
                 let traversal = FilteredHNSW(directMatchTarget: max(1, manifest.graph.m / 2), expansionLimit: 2 * manifest.graph.m)

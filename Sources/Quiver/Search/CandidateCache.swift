@@ -4,6 +4,8 @@
 final class CandidateCache: @unchecked Sendable {
     /// A compiled filter.
     struct Entry {
+        /// The filter's canonical text, for the plan.
+        let text: String
         let candidates: CandidateSet
         let count: Int
         let keysVisited: Int

@@ -74,13 +74,10 @@ struct FilterPlanner {
     }
 
     /// The strategy for `candidates` matching documents, and why.
-    func strategy(candidates: Int) -> (SearchPlan.Strategy, limit: Int, reason: String) {
-        guard candidates > 0 else { return (.empty, 0, "the filter matches no live document") }
+    func strategy(candidates: Int) -> (SearchPlan.Strategy, limit: Int, reason: SearchPlan.Reason) {
+        guard candidates > 0 else { return (.empty, 0, .noMatch) }
         let selectivity = liveDocuments == 0 ? 1 : Double(candidates) / Double(liveDocuments)
         let limit = scanLimit(selectivity: selectivity)
-        if candidates <= limit {
-            return (.scan, limit, "\(candidates) candidates ≤ scan limit \(limit) at this selectivity")
-        }
-        return (.graph, limit, "\(candidates) candidates > scan limit \(limit) at this selectivity")
+        return candidates <= limit ? (.scan, limit, .withinScanLimit) : (.graph, limit, .overScanLimit)
     }
 }

@@ -15,8 +15,10 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
     public var filter: String
     /// The strategy chosen.
     public var strategy: Strategy
-    /// Why the planner chose it.
-    public var reason: String
+    /// Why the planner chose it (rendered on demand: plans are built on every filtered search).
+    public var reason: String { why.text(candidates: candidates, scanLimit: scanLimit) }
+    /// Why the planner chose ``strategy``.
+    var why: Reason
     /// Live documents in the snapshot searched.
     public var liveDocuments: Int
     /// Documents matching the filter (the planner's estimate, which is exact: the candidate bitmap is built first).
@@ -46,6 +48,34 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
     public var filterMicroseconds: Double
     /// Microseconds spent searching (distances and traversal).
     public var searchMicroseconds: Double
+
+    /// The planner's reasons, kept as values so that a search does not format text nobody reads.
+    enum Reason: Hashable, Sendable {
+        /// No live document matches.
+        case noMatch
+        /// The candidates are at most the scan limit.
+        case withinScanLimit
+        /// The candidates exceed the scan limit.
+        case overScanLimit
+        /// Every live document matches, so the plain HNSW search runs.
+        case everyDocumentMatches
+        /// The caller asked for an exact search.
+        case exactRequested
+        /// The caller forced the strategy.
+        case forced
+
+        func text(candidates: Int, scanLimit: Int) -> String {
+            switch self {
+            case .noMatch: "the filter matches no live document"
+            case .withinScanLimit: "\(candidates) candidates ≤ scan limit \(scanLimit) at this selectivity"
+            case .overScanLimit: "\(candidates) candidates > scan limit \(scanLimit) at this selectivity"
+            case .everyDocumentMatches:
+                "\(candidates) candidates > scan limit \(scanLimit) at this selectivity; every live document matches, so the plain HNSW search runs"
+            case .exactRequested: "exact search requested"
+            case .forced: "forced by the caller"
+            }
+        }
+    }
 
     /// The fraction of live documents that match.
     public var selectivity: Double { liveDocuments == 0 ? 0 : Double(candidates) / Double(liveDocuments) }
