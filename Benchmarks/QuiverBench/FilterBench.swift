@@ -11,7 +11,7 @@ import Quiver
 /// two-sided float range `price >= 0.25 AND price < 0.3` (`price` = ((i · 2654435761) mod 10007) / 10007,
 /// about 5%, not following the row order). tools/bench-filter-peers.py gives the peers the same rows. Ground truth: the
 /// exact filtered search (`exact: true`, every matching row's full-precision distance). Modes:
-/// `planner` (Store.search(vector:k:filter:)), `graph` and `scan` (the planner's two strategies
+/// `planner` (Store.search(vector:k:filter:)), `graph`, `routed` and `scan` (the planner's strategies
 /// forced), and `postfilter` (unfiltered HNSW for k' = min(n, ⌈2k/s⌉) with ef = max(64, k'),
 /// then the filter applied to the results: the common baseline).
 enum FilterBench {
@@ -19,12 +19,14 @@ enum FilterBench {
         QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--efs 16,32,64,128] [--repeats 5] [--m 16]
                              [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
                              [--max-queries N] [--build-threads N (default: all cores)] [--pq]
-                             [--filters "label < 100;bucket < 1"] [--modes planner,graph,scan,postfilter]
+                             [--filters "label < 100;bucket < 1"] [--modes planner,graph,routed,scan,postfilter] [--interleave]
+                             [--extra-labels 20,30 (adds label < 20, label < 30)]
           Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
           0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
           The planner runs at every --efs beam (default: --ef); the forced graph and post-filter at --ef.
           --pq trains PQ (m = d/4) after building, so the planner's scans use ADC + re-rank (peers quiver-filter-pq-*).
-          --filters (';'-separated, as printed) and --modes run a subset, e.g. to profile one case.
+          --filters (';'-separated, as printed) and --modes run a subset, e.g. to profile one case;
+          --interleave times the modes' passes in turn (A/B on a noisy machine; every pass is all queries).
         """
 
     static func run(_ args: Arguments) throws {
@@ -44,6 +46,7 @@ enum FilterBench {
         let buildThreads = try args.int("build-threads", default: ProcessInfo.processInfo.activeProcessorCount)
         let onlyFilters = args.string("filters").map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } }
         let onlyModes = args.list("modes")
+        let interleave = args.flag("interleave")
         guard buildThreads >= 1 else { throw BenchError("--build-threads expects a positive integer") }
         guard let basePath = try findDataFile(dataDir, "base.fvecs"), let queryPath = try findDataFile(dataDir, "query.fvecs") else {
             throw BenchError("no base/query .fvecs in \(dataDir)")
@@ -85,7 +88,7 @@ enum FilterBench {
         let queryRows: [[Float]] = (0..<nq).map { Array(queries.row($0)) }
         _ = try store.search(vector: queryRows[0], k: k)
 
-        let filters: [(String, Filter, Double)] = [
+        var filters: [(String, Filter, Double)] = [
             ("bucket < 1", Filter.field("bucket") < 1, 0.001),
             ("label < 1", Filter.field("label") < 1, 0.01),
             (#"cat = "c7""#, Filter.field("cat") == "c7", 0.01),
@@ -94,6 +97,10 @@ enum FilterBench {
             ("label < 100", Filter.field("label") < 100, 1.0),
             ("price >= 0.25 AND price < 0.3", Filter.field("price") >= 0.25 && Filter.field("price") < 0.3, 0.05),
         ]
+        // More `label < p` points for selectivity sweeps (p% of the rows; the peers' script does not run them).
+        for p in (args.list("extra-labels") ?? []).compactMap(Int.init) where (1...100).contains(p) {
+            filters.append(("label < \(p)", Filter.field("label") < .int(Int64(p)), Double(p) / 100))
+        }
         if let onlyFilters, let unknown = onlyFilters.first(where: { name in !filters.contains { $0.0 == name } }) {
             throw BenchError("--filters: no filter named '\(unknown)' (known: \(filters.map(\.0).joined(separator: "; ")))")
         }
@@ -119,14 +126,18 @@ enum FilterBench {
             }
             modes += [
                 ("graph", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .graph); return (r.results.map(\.id), r.plan) }),
+                ("routed", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .routedGraph); return (r.results.map(\.id), r.plan) }),
                 ("scan", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .scan); return (r.results.map(\.id), r.plan) }),
                 ("postfilter", max(ef, kPrime), { i in
                     let hits = try store.search(vector: queryRows[i], k: kPrime, ef: max(ef, kPrime))
                     return (Array(hits.filter { filter.matches($0.metadata) }.prefix(k).map(\.id)), nil)
                 }),
             ]
-            for (mode, beam, searchOne) in modes where onlyModes?.contains(mode) ?? true {
-                let (results, timing) = try timeQueries(count: nq, repeats: repeats, maxPassSeconds: 4, searchOne)
+            modes = modes.filter { onlyModes?.contains($0.0) ?? true }
+            let timings = interleave
+                ? try timeQueriesInterleaved(count: nq, repeats: repeats, modes.map(\.2))
+                : try modes.map { try timeQueries(count: nq, repeats: repeats, maxPassSeconds: 4, $0.2) }
+            for ((mode, beam, _), (results, timing)) in zip(modes, timings) {
                 let r = recall(results.map(\.0))
                 let plans = results.compactMap(\.1)
                 let meanDistances = plans.isEmpty ? 0 : Double(plans.map(\.distanceComputations).reduce(0, +)) / Double(plans.count)

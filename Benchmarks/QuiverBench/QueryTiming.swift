@@ -96,3 +96,37 @@ final class AtomicCounter: @unchecked Sendable {
         return value - 1
     }
 }
+
+/// ``timeQueries(count:repeats:maxPassSeconds:_:)`` for several ways of answering the same
+/// queries, with the passes interleaved (a pass of each in turn, `repeats` times), so that a
+/// noisy machine's slow and fast spells fall on every mode alike: for A/B comparisons in one run.
+func timeQueriesInterleaved<R>(
+    count: Int, repeats: Int, _ modes: [(Int) throws -> R]
+) throws -> [(results: [R], timing: QueryTiming)] {
+    var results = [[R]](repeating: [], count: modes.count)
+    var passes = [[[Double]]](repeating: [], count: modes.count)
+    let cpu0 = processCPUSeconds()
+    let wall0 = wallSeconds()
+    for round in 0..<max(1, repeats) {
+        for (m, searchOne) in modes.enumerated() {
+            var pass = [Double](repeating: 0, count: count)
+            for i in 0..<count {
+                let t0 = wallSeconds()
+                let r = try searchOne(i)
+                pass[i] = wallSeconds() - t0
+                if round == 0 { results[m].append(r) }
+            }
+            passes[m].append(pass)
+        }
+    }
+    let cpuUtil = (processCPUSeconds() - cpu0) / max(1e-9, wallSeconds() - wall0)
+    return modes.indices.map { m in
+        let qps = passes[m].map { Double($0.count) / $0.reduce(0, +) }
+        let p50 = passes[m].map { percentile($0, 50) * 1e3 }
+        let p99 = passes[m].map { percentile($0, 99) * 1e3 }
+        return (results[m], QueryTiming(
+            qps: rounded(median(qps), 1), qpsPasses: qps.map { rounded($0, 1) },
+            p50ms: rounded(median(p50), 4), p99ms: rounded(median(p99), 4),
+            timedQueries: passes[m].map(\.count), cpuUtil: rounded(cpuUtil, 3), loadAverage: loadAverage1m()))
+    }
+}

@@ -157,7 +157,8 @@ extension Store {
                 return []
             case .scan:
                 return scan()
-            case .graph where count == Int(counters.liveCount) && !codesOnly:
+            case .graph where count == Int(counters.liveCount) && !codesOnly,
+                 .routedGraph where count == Int(counters.liveCount) && !codesOnly:
                 // The filter matches every live document: the plain HNSW search answers the same
                 // question without the per-neighbour bitmap tests and two-hop bookkeeping.
                 let found = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
@@ -168,7 +169,25 @@ extension Store {
                 vectorsRead += plan.distanceComputations
                 plan.why = .everyDocumentMatches
                 return found.map { Neighbor(id: $0.id, distance: $0.distance) }
-            case .graph:
+            case .routedGraph where !codesOnly:
+                let found = candidates.words.withUnsafeBufferPointer { bits in
+                    scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
+                        let view = MatchingGraphView(base: snapshot, allowed: bits, idLimit: candidates.idLimit)
+                        let result = hnsw.search(view, query: qp, entry: snapshot.entry, k: k, ef: min(ef, count), scratch: scratch)
+                        plan.distanceComputations = scratch.visitCount
+                        return result
+                    }
+                }
+                vectorsRead += plan.distanceComputations
+                if found.count < min(k, count) {
+                    // The walk ended with fewer matches than asked for: scan them.
+                    plan.fellBackToScan = true
+                    return scan()
+                }
+                return found.map { Neighbor(id: $0.id, distance: $0.distance) }
+            case .graph, .routedGraph:
+                // (A store that keeps only codes walks the matching nodes with ADC either way.)
+                plan.strategy = .graph
                 let traversal = FilteredHNSW(directMatchTarget: max(1, manifest.graph.m / 2), expansionLimit: 2 * manifest.graph.m)
                 let result = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
                     if codesOnly, let ready, let table {

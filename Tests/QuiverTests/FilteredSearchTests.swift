@@ -211,7 +211,7 @@ final class FilteredSearchTests: XCTestCase {
         for (limit, label) in [(1, "0.1%"), (10, "1%"), (100, "10%"), (500, "50%"), (1000, "100%")] {
             let filter = Filter.field("bucket") < .int(Int64(limit))
             let matching = buckets.map { $0 < limit }
-            for strategy in [SearchPlan.Strategy.graph, nil] {
+            for strategy in [SearchPlan.Strategy.graph, .routedGraph, nil] {
                 var recall = 0.0
                 var computations = 0
                 for query in queries {
@@ -244,16 +244,48 @@ extension FilteredSearchTests {
         try store.delete(ids: ["v0", "v1"])
         for query in rng.clusteredVectors(20, d) {
             let (found, plan) = try store.searchWithPlan(vector: query, k: 10, filter: Filter.field("bucket") < 10, ef: 32)
-            XCTAssertEqual(plan.strategy, .graph)
+            XCTAssertEqual(plan.strategy, .routedGraph)
             XCTAssertEqual(plan.candidates, n - 2)
             XCTAssertTrue(plan.reason.contains("plain HNSW"), plan.reason)
             XCTAssertEqual(found.map(\.id), try store.search(vector: query, k: 10, ef: 32).map(\.id))
             XCTAssertGreaterThan(plan.distanceComputations, 0)
-            // 90% matching: the filtered traversal, which never returns a non-matching document.
+            // 90% matching: the routed traversal, which never returns a non-matching document.
             let (some, partial) = try store.searchWithPlan(vector: query, k: 10, filter: Filter.field("bucket") < 9, ef: 32)
+            XCTAssertEqual(partial.strategy, .routedGraph)
             XCTAssertFalse(partial.reason.contains("plain HNSW"), partial.reason)
             XCTAssertEqual(some.count, 10)
             XCTAssertTrue(some.allSatisfy { $0.metadata["bucket"] != .int(9) })
+        }
+    }
+
+    /// The planner walks the matching nodes alone below the routing selectivity and routes
+    /// through every node from it up; the routed walk returns only live matching documents
+    /// (deleted and non-matching nodes route but are never results), and with a wide beam it
+    /// finds the exact filtered top k.
+    func testRoutedTraversalReturnsOnlyLiveMatchesAndIsChosenForBroadFilters() throws {
+        var rng = SeededGenerator(seed: 5)
+        let n = 3_000, d = 16
+        let store = try makeStore(dimension: d, graph: GraphParameters(m: 16, efConstruction: 100, efSearch: 32))
+        let vectors = rng.clusteredVectors(n, d)
+        try store.upsert((0..<n).map { Document(id: "v\($0)", text: "", metadata: ["bucket": .int(Int64($0 % 10))]) }, vectors: vectors)
+        let deleted = (0..<300).map { "v\($0 * 10 + 1)" }  // every bucket-1 document but none else
+        try store.delete(ids: deleted)
+        for query in rng.clusteredVectors(20, d) {
+            for limit in [2, 5] {
+                // Buckets 0..<limit match; bucket 1 is entirely deleted.
+                let filter = Filter.field("bucket") < .int(Int64(limit))
+                let matching = (0..<n).map { $0 % 10 < limit && $0 % 10 != 1 }
+                let (_, plan) = try store.searchWithPlan(vector: query, k: 10, filter: filter, ef: 16)
+                XCTAssertEqual(plan.candidates, matching.filter { $0 }.count)
+                // bucket < 5: 1,200 of 2,700 live documents (44%), over the scan limit at ef 16 and
+                // over the routing selectivity; bucket < 2: 11%, scanned.
+                XCTAssertEqual(plan.strategy, limit == 5 ? .routedGraph : .scan, plan.reason)
+                let (found, routed) = try store.searchWithPlan(vector: query, k: 10, filter: filter, ef: 400, strategy: .routedGraph)
+                XCTAssertEqual(routed.strategy, .routedGraph)
+                XCTAssertFalse(routed.fellBackToScan)
+                XCTAssertEqual(found.map(\.id), exactFiltered(query, vectors: vectors, matching: matching, k: 10).map { $0 })
+                XCTAssertTrue(found.allSatisfy { !deleted.contains($0.id) })
+            }
         }
     }
 }

@@ -7,8 +7,13 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
         /// Every matching document's distance is computed: exact with full vectors, or ADC on
         /// PQ codes (see ``SearchPlan/distance``).
         case scan = "exact scan of the candidates"
-        /// The HNSW graph is searched with the filter applied (approximate).
+        /// The HNSW graph is searched through the matching nodes only, expanding two hops through
+        /// non-matching ones where matches are sparse (approximate; ACORN-1).
         case graph = "filtered HNSW traversal"
+        /// The HNSW graph is searched through every node, as an unfiltered search is, keeping only
+        /// matching nodes as results (approximate; hnswlib's filtered search). For filters that
+        /// match a large share of the store, where the full graph routes better than the matching part.
+        case routedGraph = "HNSW traversal through every node, matching nodes kept"
     }
 
     /// The filter, in its canonical string form.
@@ -59,6 +64,8 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
         case overScanLimit
         /// Every live document matches, so the plain HNSW search runs.
         case everyDocumentMatches
+        /// Over the scan limit, and the selectivity is at least ``FilterPlanner/routingSelectivity``.
+        case manyMatch
         /// The caller asked for an exact search.
         case exactRequested
         /// The caller forced the strategy.
@@ -71,6 +78,8 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
             case .overScanLimit: "\(candidates) candidates > scan limit \(scanLimit) at this selectivity"
             case .everyDocumentMatches:
                 "\(candidates) candidates > scan limit \(scanLimit) at this selectivity; every live document matches, so the plain HNSW search runs"
+            case .manyMatch:
+                "\(candidates) candidates > scan limit \(scanLimit), and so many match that non-matching nodes are worth routing through"
             case .exactRequested: "exact search requested"
             case .forced: "forced by the caller"
             }
@@ -97,7 +106,7 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
             filter:      \(filter)
             candidates:  \(candidates) of \(liveDocuments) live documents (\(percent(selectivity))), from \(postingKeysVisited) posting keys\(documentsChecked > 0 ? ", \(documentsChecked) documents checked" : "")\(candidatesCached ? " (cached for this snapshot)" : "")
             plan:        \(plan)\(fellBackToScan ? ", then \(fallback) (the traversal ran out of nodes before settling ef matches)" : "") — \(reason)
-            distances:   \(distanceComputations) computed\(strategy == .graph ? " (ef \(ef))" : ""), \(measure)
+            distances:   \(distanceComputations) computed\(strategy == .graph || strategy == .routedGraph ? " (ef \(ef))" : ""), \(measure)
             time:        filter \(Int(filterMicroseconds.rounded())) µs, search \(Int(searchMicroseconds.rounded())) µs
             """
     }
