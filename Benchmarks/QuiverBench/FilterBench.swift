@@ -11,7 +11,8 @@ import Quiver
 /// two-sided float range `price >= 0.25 AND price < 0.3` (`price` = ((i · 2654435761) mod 10007) / 10007,
 /// about 5%, not following the row order). tools/bench-filter-peers.py gives the peers the same rows. Ground truth: the
 /// exact filtered search (`exact: true`, every matching row's full-precision distance). Modes:
-/// `planner` (Store.search(vector:k:filter:)), `graph`, `routed` and `scan` (the planner's strategies
+/// `planner` (Store.search(vector:k:filter:)), `planner-ids` (the same returning ids only, as the
+/// peers do: `returning: .idsOnly`), `graph`, `routed` and `scan` (the planner's strategies
 /// forced), and `postfilter` (unfiltered HNSW for k' = min(n, ⌈2k/s⌉) with ef = max(64, k'),
 /// then the filter applied to the results: the common baseline).
 enum FilterBench {
@@ -19,7 +20,7 @@ enum FilterBench {
         QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--efs 16,32,64,128] [--repeats 5] [--m 16]
                              [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
                              [--max-queries N] [--build-threads N (default: all cores)] [--pq]
-                             [--filters "label < 100;bucket < 1"] [--modes planner,graph,routed,scan,postfilter] [--interleave]
+                             [--filters "label < 100;bucket < 1"] [--modes planner,planner-ids,graph,routed,scan,postfilter] [--interleave]
                              [--extra-labels 20,30 (adds label < 20, label < 30)]
           Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
           0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
@@ -118,11 +119,13 @@ enum FilterBench {
                 return total / Double(truth.filter { !$0.isEmpty }.count)
             }
             let kPrime = min(n, Int((2.0 * Double(k) / max(selectivity, 1e-9)).rounded(.up)))
-            var modes: [(String, Int, (Int) throws -> ([String], SearchPlan?))] = efs.map { beam in
-                ("planner", beam, { i in
-                    let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: beam)
-                    return (r.results.map(\.id), r.plan)
-                })
+            var modes: [(String, Int, (Int) throws -> ([String], SearchPlan?))] = efs.flatMap { beam in
+                [("planner", SearchResult.Contents.all), ("planner-ids", .idsOnly)].map { mode, contents in
+                    (mode, beam, { i in
+                        let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: beam, returning: contents)
+                        return (r.results.map(\.id), r.plan)
+                    })
+                }
             }
             modes += [
                 ("graph", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .graph); return (r.results.map(\.id), r.plan) }),

@@ -14,13 +14,19 @@ extension Store {
     /// - Throws: ``FilterError`` when the filter names an unknown or unindexed field or
     ///   compares a field with a literal of another type; ``QuantizationError/fullVectorsDiscarded(operation:)``
     ///   for `exact` on a store that keeps only codes.
-    public func search(text: String, k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
-        try searchWithPlan(text: text, k: k, filter: filter, ef: ef, exact: exact).results
+    public func search(
+        text: String, k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false,
+        returning contents: SearchResult.Contents = .all
+    ) throws -> [SearchResult] {
+        try searchWithPlan(text: text, k: k, filter: filter, ef: ef, exact: exact, returning: contents).results
     }
 
     /// The `k` documents nearest to `vector` among those matching `filter`, nearest first.
-    public func search(vector: [Float], k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
-        try searchWithPlan(vector: vector, k: k, filter: filter, ef: ef, exact: exact).results
+    public func search(
+        vector: [Float], k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false,
+        returning contents: SearchResult.Contents = .all
+    ) throws -> [SearchResult] {
+        try searchWithPlan(vector: vector, k: k, filter: filter, ef: ef, exact: exact, returning: contents).results
     }
 
     /// A filtered search of `text` and the plan it followed (`quiver search --explain`).
@@ -28,7 +34,7 @@ extension Store {
     /// `strategy` overrides the planner (for measurement); `exact` is a `.scan` with full vectors.
     public func searchWithPlan(
         text: String, k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false,
-        strategy: SearchPlan.Strategy? = nil
+        strategy: SearchPlan.Strategy? = nil, returning contents: SearchResult.Contents = .all
     ) throws -> (results: [SearchResult], plan: SearchPlan) {
         let vector: [Float]
         do {
@@ -36,13 +42,14 @@ extension Store {
         } catch {
             throw QuiverError.encodingFailed(underlying: String(describing: error))
         }
-        return try searchWithPlan(vector: vector, k: k, filter: filter, ef: ef, exact: exact, strategy: strategy)
+        return try searchWithPlan(
+            vector: vector, k: k, filter: filter, ef: ef, exact: exact, strategy: strategy, returning: contents)
     }
 
     /// A filtered search of `vector` and the plan it followed.
     public func searchWithPlan(
         vector: [Float], k: Int = 10, filter: Filter, ef: Int? = nil, exact: Bool = false,
-        strategy: SearchPlan.Strategy? = nil
+        strategy: SearchPlan.Strategy? = nil, returning contents: SearchResult.Contents = .all
     ) throws -> (results: [SearchResult], plan: SearchPlan) {
         guard k >= 1 else { throw QuiverError.invalidK(k) }
         if let ef, ef < 1 { throw QuiverError.invalidParameter("ef must be at least 1, got \(ef)") }
@@ -62,13 +69,7 @@ extension Store {
                 let (neighbors, plan) = try filteredNearest(
                     to: query, k: k, filter: filter, ef: max(ef ?? manifest.graph.efSearch, k), strategy: forced, exact: exact,
                     index: metadataIndex, txn: txn)
-                let results = try neighbors.compactMap { neighbor -> SearchResult? in
-                    guard let document = try loadDocument(neighbor.id, txn: txn) else { return nil }
-                    let (score, distance) = publicScore(neighbor.distance)
-                    return SearchResult(
-                        id: document.id, score: score, distance: distance, text: document.text, metadata: document.metadata)
-                }
-                return (results, plan)
+                return (try results(for: neighbors, returning: contents, txn: txn), plan)
             }
         }
     }
@@ -229,15 +230,6 @@ extension Store {
             try GraphSnapshot(
                 txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
                 vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: idLimit)
-        }
-    }
-
-    /// Converts an internal distance (lower is nearer) to the public score and distance.
-    private func publicScore(_ raw: Float) -> (score: Float, distance: Float) {
-        switch metric {
-        case .cosine: (-raw, 1 + raw)
-        case .dot: (-raw, raw)
-        case .l2: (-raw.squareRoot(), raw.squareRoot())
         }
     }
 

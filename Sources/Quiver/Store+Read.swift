@@ -1,4 +1,5 @@
 import LMDB
+import VectorMath
 
 extension Store {
     /// The number of live documents.
@@ -35,13 +36,27 @@ extension Store {
         }
     }
 
-    /// Decodes the document with row id `id`.
-    func loadDocument(_ id: UInt32, txn: Transaction) throws -> Document? {
+    /// Decodes the document with row id `id` (its id and the `contents` asked for).
+    func loadDocument(_ id: UInt32, contents: SearchResult.Contents = .all, txn: Transaction) throws -> Document? {
         guard let bytes = try txn.get(databases.docs, key: id) else { return nil }
         do {
-            return try DocumentCodec.decode(bytes)
+            return try DocumentCodec.decode(bytes, contents: contents)
         } catch {
             throw QuiverError.corruptRecord(database: "docs", key: "\(id)", reason: error.reason)
         }
+    }
+
+    /// The search results of `neighbors` (internal ids and distances, nearest first), with the
+    /// `contents` asked for loaded from their documents.
+    func results(for neighbors: [Neighbor], returning contents: SearchResult.Contents, txn: Transaction) throws -> [SearchResult] {
+        var results: [SearchResult] = []
+        results.reserveCapacity(neighbors.count)
+        for neighbor in neighbors {
+            guard let document = try loadDocument(neighbor.id, contents: contents, txn: txn) else { continue }
+            let (score, distance) = scoreAndDistance(neighbor.distance)
+            results.append(SearchResult(
+                id: document.id, score: score, distance: distance, text: document.text, metadata: document.metadata))
+        }
+        return results
     }
 }

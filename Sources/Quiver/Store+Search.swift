@@ -6,27 +6,32 @@ extension Store {
     /// The `k` documents nearest to `text`, nearest first, encoding `text` as a query.
     ///
     /// Searches the HNSW graph with beam width `ef` (default: the store's `efSearch`; larger is
-    /// slower and more exact), or scans every document when `exact` is true.
-    public func search(text: String, k: Int = 10, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
+    /// slower and more exact), or scans every document when `exact` is true. `contents` says
+    /// what to load besides ids and scores (default: text and metadata).
+    public func search(
+        text: String, k: Int = 10, ef: Int? = nil, exact: Bool = false, returning contents: SearchResult.Contents = .all
+    ) throws -> [SearchResult] {
         let vector: [Float]
         do {
             vector = try encoder.encode(text, role: .query)
         } catch {
             throw QuiverError.encodingFailed(underlying: String(describing: error))
         }
-        return try search(vector: vector, k: k, ef: ef, exact: exact)
+        return try search(vector: vector, k: k, ef: ef, exact: exact, returning: contents)
     }
 
     /// The `k` documents nearest to `vector`, nearest first: approximate through the HNSW graph
     /// with beam width `ef`, or exact over every live document when `exact` is true.
-    public func search(vector: [Float], k: Int = 10, ef: Int? = nil, exact: Bool = false) throws -> [SearchResult] {
+    public func search(
+        vector: [Float], k: Int = 10, ef: Int? = nil, exact: Bool = false, returning contents: SearchResult.Contents = .all
+    ) throws -> [SearchResult] {
         guard k >= 1 else { throw QuiverError.invalidK(k) }
         if let ef, ef < 1 { throw QuiverError.invalidParameter("ef must be at least 1, got \(ef)") }
         guard vector.count == dimension else {
             throw QuiverError.dimensionMismatch(expected: dimension, actual: vector.count)
         }
         guard vector.allSatisfy(\.isFinite) else { throw QuiverError.nonFiniteVector(id: "<query>") }
-        if let routed = try compressedOnlySearch(vector: vector, k: k, ef: ef, exact: exact) { return routed }
+        if let routed = try compressedOnlySearch(vector: vector, k: k, ef: ef, exact: exact, returning: contents) { return routed }
         var query = vector
         if metric == .cosine { Kernels.normalize(&query) }
         let scan = ExactScan(layout: layout, metric: metric)
@@ -40,13 +45,7 @@ extension Store {
                 } else {
                     neighbors = try graphNearest(to: query, k: k, ef: ef ?? manifest.graph.efSearch, txn: txn)
                 }
-                return try neighbors.compactMap { neighbor -> SearchResult? in
-                    guard let document = try loadDocument(neighbor.id, txn: txn) else { return nil }
-                    let (score, distance) = scoreAndDistance(neighbor.distance)
-                    return SearchResult(
-                        id: document.id, score: score, distance: distance,
-                        text: document.text, metadata: document.metadata)
-                }
+                return try results(for: neighbors, returning: contents, txn: txn)
             }
         }
     }

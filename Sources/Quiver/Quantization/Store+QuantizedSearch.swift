@@ -11,7 +11,8 @@ extension Store {
     /// With ``SearchDistance/pq`` the graph is traversed (or, with `exact`, every code scanned)
     /// with ADC distances and the best `rerank` (default ``defaultRerank(k:)``) are re-ranked exactly.
     public func search(
-        text: String, k: Int = 10, ef: Int? = nil, exact: Bool = false, distance: SearchDistance, rerank: Int? = nil
+        text: String, k: Int = 10, ef: Int? = nil, exact: Bool = false, distance: SearchDistance, rerank: Int? = nil,
+        returning contents: SearchResult.Contents = .all
     ) throws -> [SearchResult] {
         let vector: [Float]
         do {
@@ -19,20 +20,21 @@ extension Store {
         } catch {
             throw QuiverError.encodingFailed(underlying: String(describing: error))
         }
-        return try search(vector: vector, k: k, ef: ef, exact: exact, distance: distance, rerank: rerank)
+        return try search(vector: vector, k: k, ef: ef, exact: exact, distance: distance, rerank: rerank, returning: contents)
     }
 
-    /// The `k` documents nearest to `vector`, ranked with `distance` (see ``search(text:k:ef:exact:distance:rerank:)``).
+    /// The `k` documents nearest to `vector`, ranked with `distance` (see ``search(text:k:ef:exact:distance:rerank:returning:)``).
     ///
     /// Compressed-only stores refuse ``SearchDistance/full`` with ``QuantizationError/fullVectorsDiscarded(operation:)``.
     public func search(
-        vector: [Float], k: Int = 10, ef: Int? = nil, exact: Bool = false, distance: SearchDistance, rerank: Int? = nil
+        vector: [Float], k: Int = 10, ef: Int? = nil, exact: Bool = false, distance: SearchDistance, rerank: Int? = nil,
+        returning contents: SearchResult.Contents = .all
     ) throws -> [SearchResult] {
         if distance == .full {
             if try quantization.fullVectorsDiscarded(environment) {
                 throw QuantizationError.fullVectorsDiscarded(operation: exact ? "exact search with full vectors" : "search with full vectors")
             }
-            return try search(vector: vector, k: k, ef: ef, exact: exact)
+            return try search(vector: vector, k: k, ef: ef, exact: exact, returning: contents)
         }
         guard k >= 1 else { throw QuiverError.invalidK(k) }
         if let ef, ef < 1 { throw QuiverError.invalidParameter("ef must be at least 1, got \(ef)") }
@@ -49,12 +51,12 @@ extension Store {
                 guard let neighbors = try pqNearest(
                     to: query, k: k, rerank: shortList, ef: exact ? nil : (ef ?? manifest.graph.efSearch), among: nil, txn: txn)
                 else { return nil }
-                return try results(for: neighbors, txn: txn)
+                return try results(for: neighbors, returning: contents, txn: txn)
             }
         }
         if let found { return found }
         // No quantizer yet (or still encoding): full vectors answer.
-        return try search(vector: vector, k: k, ef: ef, exact: exact)
+        return try search(vector: vector, k: k, ef: ef, exact: exact, returning: contents)
     }
 
     /// The PQ search inside a read transaction: ADC over the graph (beam `max(ef, rerank)`) when
@@ -129,21 +131,13 @@ extension Store {
         }
     }
 
-    /// Loads the documents of `neighbors` as search results.
-    private func results(for neighbors: [Neighbor], txn: Transaction) throws -> [SearchResult] {
-        try neighbors.compactMap { neighbor -> SearchResult? in
-            guard let document = try loadDocument(neighbor.id, txn: txn) else { return nil }
-            let (score, distance) = scoreAndDistance(neighbor.distance)
-            return SearchResult(
-                id: document.id, score: score, distance: distance, text: document.text, metadata: document.metadata)
-        }
-    }
-
     /// Routes the plain ``search(vector:k:ef:exact:)`` of a compressed-only store: PQ traversal,
     /// or a refusal for exact full-vector search. Nil for stores that keep full vectors.
-    func compressedOnlySearch(vector: [Float], k: Int, ef: Int?, exact: Bool) throws -> [SearchResult]? {
+    func compressedOnlySearch(
+        vector: [Float], k: Int, ef: Int?, exact: Bool, returning contents: SearchResult.Contents
+    ) throws -> [SearchResult]? {
         guard try quantization.fullVectorsDiscarded(environment) else { return nil }
         if exact { throw QuantizationError.fullVectorsDiscarded(operation: "exact search with full vectors") }
-        return try search(vector: vector, k: k, ef: ef, exact: false, distance: .pq)
+        return try search(vector: vector, k: k, ef: ef, exact: false, distance: .pq, returning: contents)
     }
 }

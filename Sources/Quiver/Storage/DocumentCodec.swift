@@ -50,11 +50,20 @@ enum DocumentCodec {
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodingError) -> Document {
+        try decode(bytes, contents: .all)
+    }
+
+    /// Decodes the id and the `contents` asked for; the parts not asked for are left empty
+    /// and not read (so not checked either: a search that skips them does not pay for them).
+    static func decode(_ bytes: UnsafeRawBufferPointer, contents: SearchResult.Contents) throws(DecodingError) -> Document {
         var reader = Reader(bytes: bytes)
         let v = try reader.byte()
         guard v == version else { throw DecodingError(reason: "unknown document encoding version \(v)") }
         let id = try reader.string()
-        let text = try reader.string()
+        guard contents.contains(.metadata) else {
+            return Document(id: id, text: contents.contains(.text) ? try reader.string() : "")
+        }
+        let text = contents.contains(.text) ? try reader.string() : try reader.skipString()
         let count = try reader.varint()
         var metadata: [String: Value] = [:]
         metadata.reserveCapacity(Int(min(count, 1024)))
@@ -126,6 +135,14 @@ enum DocumentCodec {
             guard offset + 8 <= bytes.count else { throw DecodingError(reason: "truncated record") }
             defer { offset += 8 }
             return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+
+        /// Steps over a string without decoding it; returns "".
+        mutating func skipString() throws(DecodingError) -> String {
+            let length = try varint()
+            guard length <= UInt64(bytes.count - offset) else { throw DecodingError(reason: "truncated string") }
+            offset += Int(length)
+            return ""
         }
 
         mutating func string() throws(DecodingError) -> String {
