@@ -38,6 +38,9 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Print JSON: {\"results\": [{id, score, distance, text, metadata}]} (and \"plan\" with --explain).")
     var json = false
 
+    @Flag(help: "Print only each result's id and score (JSON: no text or metadata); the documents are not loaded.")
+    var idsOnly = false
+
     func validate() throws {
         guard k >= 1 else { throw ValidationError("-k must be at least 1") }
         if let ef, ef < 1 { throw ValidationError("--ef must be at least 1") }
@@ -52,16 +55,19 @@ struct SearchCommand: ParsableCommand {
         let opened = try store.openExisting(readOnly: true)
         var plan: SearchPlan?
         let results = try CLIError.run {
+            let contents: SearchResult.Contents = idsOnly ? .idsOnly : .all
             guard let filter else {
-                return pq ? try opened.search(text: text, k: k, ef: ef, exact: exact, distance: .pq, rerank: rerank)
-                    : try opened.search(text: text, k: k, ef: ef, exact: exact)
+                return pq ? try opened.search(text: text, k: k, ef: ef, exact: exact, distance: .pq, rerank: rerank, returning: contents)
+                    : try opened.search(text: text, k: k, ef: ef, exact: exact, returning: contents)
             }
-            let searched = try opened.searchWithPlan(text: text, k: k, filter: try Filter(parsing: filter), ef: ef, exact: exact)
+            let searched = try opened.searchWithPlan(
+                text: text, k: k, filter: try Filter(parsing: filter), ef: ef, exact: exact, returning: contents)
             plan = searched.plan
             return searched.results
         }
         if json {
-            print(try JSONOutput.string(SearchOutput(results: results.map(ResultOutput.init), plan: explain ? plan.map(PlanOutput.init) : nil)))
+            let output = results.map { ResultOutput($0, withDocument: !idsOnly) }
+            print(try JSONOutput.string(SearchOutput(results: output, plan: explain ? plan.map(PlanOutput.init) : nil)))
             return
         }
         if explain, let plan { print(plan.description + "\n") }
@@ -70,6 +76,7 @@ struct SearchCommand: ParsableCommand {
         } else {
             for (rank, result) in results.enumerated() {
                 print(String(format: "%2d. %@  score %.4f", rank + 1, result.id, result.score))
+                if idsOnly { continue }
                 print("    " + TextPreview.oneLine(result.text, limit: 160))
                 if !result.metadata.isEmpty {
                     print("    " + TextPreview.metadata(result.metadata))
@@ -122,19 +129,19 @@ struct PlanOutput: Encodable {
     }
 }
 
-/// One result in JSON.
+/// One result in JSON (`text` and `metadata` left out with `--ids-only`).
 struct ResultOutput: Encodable {
     var id: String
     var score: Float
     var distance: Float
-    var text: String
-    var metadata: [String: Value]
+    var text: String?
+    var metadata: [String: Value]?
 
-    init(_ result: SearchResult) {
+    init(_ result: SearchResult, withDocument: Bool = true) {
         id = result.id
         score = result.score
         distance = result.distance
-        text = result.text
-        metadata = result.metadata
+        text = withDocument ? result.text : nil
+        metadata = withDocument ? result.metadata : nil
     }
 }

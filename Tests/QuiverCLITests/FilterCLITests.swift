@@ -45,6 +45,26 @@ final class FilterCLITests: CLITestCase {
         XCTAssertTrue(none.stdout.contains("no document matches the filter"), none.stdout)
     }
 
+    /// `--ids-only`: the same results, without the documents (text lines, JSON text/metadata).
+    func testIdsOnlyPrintsTheSameResultsWithoutDocuments() throws {
+        let db = try importSample()
+        for filter in [[], ["--filter", "year >= 2015"]] {
+            let full = try JSON.parse(try quiver(["search", "包子", "--db", db, "-k", "3", "--json"] + filter).stdout)
+            let bare = try quiver(["search", "包子", "--db", db, "-k", "3", "--json", "--ids-only"] + filter)
+            XCTAssertTrue(bare.exited(0), bare.summary)
+            let results = try XCTUnwrap(try JSON.parse(bare.stdout)["results"]?.array)
+            XCTAssertEqual(results.map { $0["id"] }, try XCTUnwrap(full["results"]?.array).map { $0["id"] })
+            XCTAssertEqual(results.count, 3)
+            for result in results {
+                XCTAssertEqual(Set(result.keys), ["id", "score", "distance"], bare.stdout)
+            }
+            let text = try quiver(["search", "包子", "--db", db, "-k", "3", "--ids-only"] + filter)
+            XCTAssertTrue(text.exited(0), text.summary)
+            XCTAssertEqual(text.stdout.split(separator: "\n").count, 3, text.stdout)
+            XCTAssertFalse(text.stdout.contains("上海"), text.stdout)
+        }
+    }
+
     func testBadFiltersExitWithUsageErrorAndPosition() throws {
         let db = try importSample()
         let syntax = try quiver("search", "x", "--db", db, "--filter", #"city = "上海" AND"#)
