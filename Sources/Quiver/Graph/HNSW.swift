@@ -57,19 +57,19 @@ struct HNSW: Sendable {
             graph.withNeighbors(current.id, level: level) { list in
                 // First the unvisited neighbours, with their vectors' loads started (hnswlib
                 // prefetches the same way): the misses overlap instead of queueing.
-                let pending = scratch.pending
+                let pending = scratch.pending, vectors = scratch.pendingVectors
                 var count = 0
                 for i in 0..<min(list.count, scratch.pendingCapacity) {
                     let id = list[i]
                     guard scratch.visit(id), let vector = graph.vector(id) else { continue }
                     qv_prefetch(vector, prefetchLines)
                     pending[count] = id
+                    vectors[count] = vector
                     count &+= 1
                 }
                 for j in 0..<count {
                     let id = pending[j]
-                    guard let vector = graph.vector(id) else { continue }
-                    let d = distance(query, vector)
+                    let d = distance(query, vectors[j])
                     if scratch.results.count < ef || d < bound {
                         scratch.candidates.push(Candidate(distance: d, id: id))
                         if graph.isLive(id) {
@@ -168,7 +168,7 @@ struct HNSW: Sendable {
             scratch.reset(idLimit: graph.idLimit)
             searchLayer(
                 graph, query: query, entry: current, ef: parameters.efConstruction, level: level, scratch: scratch)
-            var found = scratch.results.storage.filter { $0.id != id }
+            var found = scratch.results.elements.filter { $0.id != id }
             found.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
             if let nearest = found.first { current = nearest }
             let chosen = selectNeighbors(graph, sortedCandidates: found, limit: parameters.m, scratch: scratch)

@@ -6,21 +6,33 @@ struct Candidate {
 
 /// A binary heap of candidates on reusable storage: a min-heap (`isMax == false`) pops the
 /// nearest first, a max-heap the farthest first.
+///
+/// The storage is a raw buffer that grows by doubling and is never shrunk: a beam search pushes
+/// and pops a few hundred times per query, and an array's uniqueness and bounds checks on each
+/// were a measurable part of that. Owned by one ``SearchScratch``, which calls ``deallocate()``.
 struct CandidateHeap {
-    private(set) var storage: [Candidate] = []
+    private var heap: UnsafeMutablePointer<Candidate>
+    private var capacity: Int
+    /// The number of candidates held.
+    private(set) var count = 0
     let isMax: Bool
 
     init(isMax: Bool, capacity: Int = 256) {
         self.isMax = isMax
-        storage.reserveCapacity(capacity)
+        self.capacity = max(capacity, 16)
+        heap = .allocate(capacity: self.capacity)
     }
 
-    var count: Int { storage.count }
-    var isEmpty: Bool { storage.isEmpty }
-    /// The root: the nearest (min-heap) or farthest (max-heap) candidate.
-    var top: Candidate { storage[0] }
+    /// Frees the storage; the heap must not be used afterwards.
+    func deallocate() { heap.deallocate() }
 
-    mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
+    var isEmpty: Bool { count == 0 }
+    /// The root: the nearest (min-heap) or farthest (max-heap) candidate. The heap must not be empty.
+    var top: Candidate { heap[0] }
+    /// The candidates in heap order (valid until the next change).
+    var elements: UnsafeBufferPointer<Candidate> { UnsafeBufferPointer(start: heap, count: count) }
+
+    mutating func removeAll() { count = 0 }
 
     @inline(__always)
     private static func before(_ a: Candidate, _ b: Candidate, isMax: Bool) -> Bool {
@@ -28,42 +40,50 @@ struct CandidateHeap {
             : (a.distance < b.distance || (a.distance == b.distance && a.id < b.id))
     }
 
-    mutating func push(_ element: Candidate) {
-        storage.append(element)
-        let isMax = isMax
-        storage.withUnsafeMutableBufferPointer { heap in
-            var child = heap.count &- 1
-            while child > 0 {
-                let parent = (child &- 1) >> 1
-                guard Self.before(element, heap[parent], isMax: isMax) else { break }
-                heap[child] = heap[parent]
-                child = parent
-            }
-            heap[child] = element
-        }
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<Candidate>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: heap, count: count)
+        heap.deallocate()
+        heap = larger
+        capacity *= 2
     }
 
+    mutating func push(_ element: Candidate) {
+        if count == capacity { grow() }
+        let isMax = isMax
+        var child = count
+        count &+= 1
+        while child > 0 {
+            let parent = (child &- 1) >> 1
+            guard Self.before(element, heap[parent], isMax: isMax) else { break }
+            heap[child] = heap[parent]
+            child = parent
+        }
+        heap[child] = element
+    }
+
+    /// Removes and returns the root. The heap must not be empty.
     @discardableResult
     mutating func pop() -> Candidate {
-        let root = storage[0]
-        let last = storage.removeLast()
-        guard !storage.isEmpty else { return root }
+        precondition(count > 0, "pop from an empty candidate heap")
+        let root = heap[0]
+        count &-= 1
+        let n = count
+        guard n > 0 else { return root }
+        let last = heap[n]
         let isMax = isMax
-        storage.withUnsafeMutableBufferPointer { heap in
-            let n = heap.count
-            var parent = 0
-            while true {
-                let left = parent &* 2 &+ 1
-                guard left < n else { break }
-                var best = left
-                let right = left &+ 1
-                if right < n && Self.before(heap[right], heap[left], isMax: isMax) { best = right }
-                guard Self.before(heap[best], last, isMax: isMax) else { break }
-                heap[parent] = heap[best]
-                parent = best
-            }
-            heap[parent] = last
+        var parent = 0
+        while true {
+            let left = parent &* 2 &+ 1
+            guard left < n else { break }
+            var best = left
+            let right = left &+ 1
+            if right < n && Self.before(heap[right], heap[left], isMax: isMax) { best = right }
+            guard Self.before(heap[best], last, isMax: isMax) else { break }
+            heap[parent] = heap[best]
+            parent = best
         }
+        heap[parent] = last
         return root
     }
 }
@@ -85,6 +105,8 @@ final class SearchScratch {
     var vectorBuffer: UnsafeMutablePointer<Float>
     /// The not-yet-visited neighbours of the node a beam search is expanding.
     let pending: UnsafeMutablePointer<UInt32>
+    /// Their vectors, parallel to ``pending`` (found once, for the prefetch, and kept).
+    let pendingVectors: UnsafeMutablePointer<UnsafeRawPointer>
     /// Room in ``pending``: the longest neighbour list (2M at M ≤ 256).
     let pendingCapacity = 512
     let dimension: Int
@@ -98,12 +120,17 @@ final class SearchScratch {
         vectorBuffer.initialize(repeating: 0, count: max(dimension, 1))
         pending = .allocate(capacity: pendingCapacity)
         pending.initialize(repeating: 0, count: pendingCapacity)
+        pendingVectors = .allocate(capacity: pendingCapacity)
+        pendingVectors.initialize(repeating: UnsafeRawPointer(pending), count: pendingCapacity)
     }
 
     deinit {
         marks.deallocate()
         vectorBuffer.deallocate()
         pending.deallocate()
+        pendingVectors.deallocate()
+        candidates.deallocate()
+        results.deallocate()
     }
 
     /// Starts a new search over ids below `idLimit`.
