@@ -21,7 +21,7 @@ enum FilterBench {
                              [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
                              [--max-queries N] [--build-threads N (default: all cores)] [--pq]
                              [--filters "label < 100;bucket < 1"] [--modes planner,planner-ids,graph,routed,scan,postfilter] [--interleave]
-                             [--extra-labels 20,30 (adds label < 20, label < 30)]
+                             [--extra-labels 20,30 (adds label < 20, label < 30)] [--traversals-at-efs]
           Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
           0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
           The planner runs at every --efs beam (default: --ef); the forced graph and post-filter at --ef.
@@ -127,9 +127,16 @@ enum FilterBench {
                     })
                 }
             }
+            // The two traversals forced, at --ef, or at every --efs with --traversals-at-efs.
+            for beam in (args.flag("traversals-at-efs") ? efs : [ef]) {
+                modes += [("graph", SearchPlan.Strategy.graph), ("routed", .routedGraph)].map { mode, strategy in
+                    (mode, beam, { i in
+                        let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: beam, strategy: strategy)
+                        return (r.results.map(\.id), r.plan)
+                    })
+                }
+            }
             modes += [
-                ("graph", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .graph); return (r.results.map(\.id), r.plan) }),
-                ("routed", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .routedGraph); return (r.results.map(\.id), r.plan) }),
                 ("scan", ef, { i in let r = try store.searchWithPlan(vector: queryRows[i], k: k, filter: filter, ef: ef, strategy: .scan); return (r.results.map(\.id), r.plan) }),
                 ("postfilter", max(ef, kPrime), { i in
                     let hits = try store.search(vector: queryRows[i], k: kPrime, ef: max(ef, kPrime))

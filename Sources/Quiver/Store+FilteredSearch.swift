@@ -117,7 +117,8 @@ extension Store {
         let compiled = clock.now
         let rerank = max(k, Self.defaultRerank(k: k))
         let distances: FilterPlanner.Distances = ready == nil ? .full : codesOnly ? .codesOnly : .codesAndFullVectors(rerank: rerank)
-        let planner = FilterPlanner(liveDocuments: Int(counters.liveCount), ef: ef, distances: distances)
+        var planner = FilterPlanner(liveDocuments: Int(counters.liveCount), ef: ef, distances: distances)
+        planner.cacheResident = Int(counters.liveCount) * dimension * 4 <= FilterPlanner.cacheResidentBytes
         var (strategy, limit, reason) = planner.strategy(candidates: count)
         if let forced, count > 0 {
             strategy = forced

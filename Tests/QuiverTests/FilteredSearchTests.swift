@@ -235,14 +235,20 @@ final class FilteredSearchTests: XCTestCase {
 extension FilteredSearchTests {
     /// A filter that matches every live document is answered by the plain HNSW search: the same
     /// results as the unfiltered search at the same ef, and the plan says so.
+    /// A store of `n` clustered 16-d vectors `v<i>` with `bucket = i % 10` (M = 16, efSearch 32).
+    private func tenBucketStore(_ n: Int, _ rng: inout SeededGenerator) throws -> (Store, [[Float]]) {
+        let store = try makeStore(dimension: 16, graph: GraphParameters(m: 16, efConstruction: 100, efSearch: 32))
+        let vectors = rng.clusteredVectors(n, 16)
+        try store.upsert((0..<n).map { Document(id: "v\($0)", text: "", metadata: ["bucket": .int(Int64($0 % 10))]) }, vectors: vectors)
+        return (store, vectors)
+    }
+
     func testFilterMatchingEverythingRunsThePlainGraphSearch() throws {
         var rng = SeededGenerator(seed: 4)
-        let n = 3_000, d = 16
-        let store = try makeStore(dimension: d, graph: GraphParameters(m: 16, efConstruction: 100, efSearch: 32))
-        let vectors = rng.clusteredVectors(n, d)
-        try store.upsert((0..<n).map { Document(id: "v\($0)", text: "", metadata: ["bucket": .int(Int64($0 % 10))]) }, vectors: vectors)
+        let n = 3_000
+        let (store, _) = try tenBucketStore(n, &rng)
         try store.delete(ids: ["v0", "v1"])
-        for query in rng.clusteredVectors(20, d) {
+        for query in rng.clusteredVectors(20, 16) {
             let (found, plan) = try store.searchWithPlan(vector: query, k: 10, filter: Filter.field("bucket") < 10, ef: 32)
             XCTAssertEqual(plan.strategy, .routedGraph)
             XCTAssertEqual(plan.candidates, n - 2)
@@ -264,13 +270,11 @@ extension FilteredSearchTests {
     /// finds the exact filtered top k.
     func testRoutedTraversalReturnsOnlyLiveMatchesAndIsChosenForBroadFilters() throws {
         var rng = SeededGenerator(seed: 5)
-        let n = 3_000, d = 16
-        let store = try makeStore(dimension: d, graph: GraphParameters(m: 16, efConstruction: 100, efSearch: 32))
-        let vectors = rng.clusteredVectors(n, d)
-        try store.upsert((0..<n).map { Document(id: "v\($0)", text: "", metadata: ["bucket": .int(Int64($0 % 10))]) }, vectors: vectors)
+        let n = 3_000
+        let (store, vectors) = try tenBucketStore(n, &rng)
         let deleted = (0..<300).map { "v\($0 * 10 + 1)" }  // every bucket-1 document but none else
         try store.delete(ids: deleted)
-        for query in rng.clusteredVectors(20, d) {
+        for query in rng.clusteredVectors(20, 16) {
             for limit in [2, 5] {
                 // Buckets 0..<limit match; bucket 1 is entirely deleted.
                 let filter = Filter.field("bucket") < .int(Int64(limit))

@@ -45,9 +45,18 @@ struct FilterPlanner {
         case codesOnly
     }
 
+    /// Stores whose full vectors take at most this many bytes count as cache-resident (about a
+    /// large last-level cache; PostgreSQL's `effective_cache_size` plays the same part).
+    static let cacheResidentBytes = 64 << 20
+
     let liveDocuments: Int
     let ef: Int
     var distances: Distances = .full
+    /// Whether the store's vectors fit in ``cacheResidentBytes``. On a larger store a scan
+    /// distance is a memory read and a traversal computes few of them, so the traversal estimate
+    /// (fitted on cache-resident stores) already overstates it and an ADC scan does not earn the
+    /// longer scan limit it gets on small stores (measured on synth384: docs/filters.md).
+    var cacheResident = true
 
     /// The fewest candidates for which ADC and re-ranking `rerank` cost less than a
     /// full-precision scan: `c > fixedCost + c · adcCandidateCost + rerank` (≈ 1,420 for k = 10).
@@ -75,7 +84,7 @@ struct FilterPlanner {
         let s = max(selectivity, 1e-6)
         let traversal = Self.distancesPerEf * Double(ef) * Self.traversalOverhead * pow(s, -Self.selectivityExponent)
         let limit = max(Self.minimumScanLimit, Int(traversal))
-        guard case .codesAndFullVectors(let rerank) = distances, Self.adcCandidateCost < 1 else { return limit }
+        guard cacheResident, case .codesAndFullVectors(let rerank) = distances, Self.adcCandidateCost < 1 else { return limit }
         let adc = (traversal - Self.adcFixedCost - Double(rerank)) / Self.adcCandidateCost
         return adc > Double(limit) && adc >= Double(Self.adcScanMinimum(rerank: rerank)) ? Int(adc) : limit
     }
