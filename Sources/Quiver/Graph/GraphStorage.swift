@@ -78,6 +78,12 @@ struct GraphDistance: Sendable {
         kernel = negates ? Kernels.dotKernel() : Kernels.squaredL2Kernel()
     }
 
+    /// Cache lines of a vector a graph search prefetches ahead of its distance: the whole of a
+    /// 128-d vector, the first 512 bytes of a longer one (the hardware prefetcher follows the
+    /// kernel's stream). Prefetching all 24 lines of a 384-d vector for each of a node's
+    /// neighbours at once was 3–10% slower on synth384 (interleaved, ef 16).
+    var prefetchLines: Int32 { Int32(min((dimension &* 4 &+ 63) / 64, 8)) }
+
     @inline(__always)
     func callAsFunction(_ query: UnsafePointer<Float>, _ vector: UnsafeRawPointer) -> Float {
         let raw = kernel(query, vector, dimension)

@@ -10,9 +10,6 @@ struct HNSW: Sendable {
     let parameters: GraphParameters
     let distance: GraphDistance
 
-    /// Cache lines of a vector prefetched ahead of its distance computation.
-    private var prefetchLines: Int32 { Int32(min((distance.dimension * 4 + 63) / 64, 32)) }
-
     // MARK: - Search
 
     /// Walks `level` greedily from `start` towards `query`, returning the nearest node reached.
@@ -62,7 +59,7 @@ struct HNSW: Sendable {
                 for i in 0..<min(list.count, scratch.pendingCapacity) {
                     let id = list[i]
                     guard scratch.visit(id), let vector = graph.vector(id) else { continue }
-                    qv_prefetch(vector, prefetchLines)
+                    qv_prefetch(vector, distance.prefetchLines)
                     pending[count] = id
                     vectors[count] = vector
                     count &+= 1

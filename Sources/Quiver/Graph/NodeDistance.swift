@@ -31,7 +31,7 @@ struct FullVectorNodeDistance<G: GraphReader>: NodeDistance {
     @inline(__always)
     func prefetch(_ id: UInt32) {
         guard let vector = graph.vector(id) else { return }
-        qv_prefetch(vector, Int32(min((distance.dimension &* 4 &+ 63) / 64, 32)))
+        qv_prefetch(vector, distance.prefetchLines)
     }
 }
 
