@@ -83,7 +83,7 @@ extension Store {
         let clock = ContinuousClock()
         let start = clock.now
         let counters = try MetaCounters.read(from: txn, meta: databases.meta)
-        let snapshot = try filterSnapshot(txn: txn, idLimit: Int(counters.nextID))
+        let snapshot = try currentGraphSnapshot(txn: txn)
         let ready = try readyCodes(txn: txn)
         let codesOnly = ready?.fullVectorsDiscarded ?? false
         let compiledFilter: CandidateCache.Entry
@@ -223,15 +223,6 @@ extension Store {
         plan.searchMicroseconds = Self.microseconds(clock.now - compiled)
         activity.record(vectors: vectorsRead, vectorBytes: dimension * 4, codes: codesRead, codeBytes: ready?.loaded.codeLayout.m ?? 0)
         return (neighbors, plan)
-    }
-
-    /// The graph snapshot of `txn` (shared with unfiltered searches through the cache).
-    private func filterSnapshot(txn: Transaction, idLimit: Int) throws -> GraphSnapshot {
-        try snapshots.snapshot(for: txn, mapGeneration: environment.mapGeneration) {
-            try GraphSnapshot(
-                txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
-                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: idLimit)
-        }
     }
 
     private static func microseconds(_ duration: Duration) -> Double {

@@ -8,6 +8,17 @@ extension Store {
         HNSW(parameters: manifest.graph, distance: GraphDistance(metric: metric, dimension: dimension))
     }
 
+    /// The graph snapshot of `txn` (vectors and neighbour lists by pointer), cached per snapshot and
+    /// shared by every kind of search.
+    func currentGraphSnapshot(txn: Transaction) throws -> GraphSnapshot {
+        try snapshots.snapshot(for: txn, mapGeneration: environment.mapGeneration) {
+            let counters = try MetaCounters.read(from: txn, meta: databases.meta)
+            return try GraphSnapshot(
+                txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
+                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID))
+        }
+    }
+
     /// Reads the graph's entry point.
     func graphEntry(in txn: Transaction) throws -> GraphEntry {
         guard let bytes = try txn.get(databases.meta, key: MetaKey.graphEntry) else { return .empty }

@@ -52,12 +52,7 @@ extension Store {
 
     /// The `k` nearest live ids through the HNSW graph of `txn`'s snapshot.
     private func graphNearest(to query: [Float], k: Int, ef: Int, txn: Transaction) throws -> [Neighbor] {
-        let snapshot = try snapshots.snapshot(for: txn, mapGeneration: environment.mapGeneration) {
-            let counters = try MetaCounters.read(from: txn, meta: databases.meta)
-            return try GraphSnapshot(
-                txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
-                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID))
-        }
+        let snapshot = try currentGraphSnapshot(txn: txn)
         let algorithm = hnsw
         return query.withUnsafeBufferPointer { q in
             guard let qp = q.baseAddress else { return [] }

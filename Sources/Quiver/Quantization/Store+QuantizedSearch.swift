@@ -121,16 +121,6 @@ extension Store {
         return exact.sorted()
     }
 
-    /// The graph snapshot of `txn` (vectors and neighbour lists by pointer), cached per snapshot.
-    func currentGraphSnapshot(txn: Transaction) throws -> GraphSnapshot {
-        try snapshots.snapshot(for: txn, mapGeneration: environment.mapGeneration) {
-            let counters = try MetaCounters.read(from: txn, meta: databases.meta)
-            return try GraphSnapshot(
-                txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
-                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID))
-        }
-    }
-
     /// Routes the plain ``search(vector:k:ef:exact:)`` of a compressed-only store: PQ traversal,
     /// or a refusal for exact full-vector search. Nil for stores that keep full vectors.
     func compressedOnlySearch(

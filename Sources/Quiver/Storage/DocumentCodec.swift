@@ -63,7 +63,8 @@ enum DocumentCodec {
         guard contents.contains(.metadata) else {
             return Document(id: id, text: contents.contains(.text) ? try reader.string() : "")
         }
-        let text = contents.contains(.text) ? try reader.string() : try reader.skipString()
+        var text = ""
+        if contents.contains(.text) { text = try reader.string() } else { try reader.skipString() }
         let count = try reader.varint()
         var metadata: [String: Value] = [:]
         metadata.reserveCapacity(Int(min(count, 1024)))
@@ -137,12 +138,11 @@ enum DocumentCodec {
             return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
         }
 
-        /// Steps over a string without decoding it; returns "".
-        mutating func skipString() throws(DecodingError) -> String {
+        /// Steps over a string without decoding it.
+        mutating func skipString() throws(DecodingError) {
             let length = try varint()
             guard length <= UInt64(bytes.count - offset) else { throw DecodingError(reason: "truncated string") }
             offset += Int(length)
-            return ""
         }
 
         mutating func string() throws(DecodingError) -> String {
