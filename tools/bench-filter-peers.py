@@ -33,6 +33,7 @@ HNSW builds: M=16, efConstruction=200, BUILD_THREADS threads (default 2), timed 
 import argparse
 import gc
 import hashlib
+import json
 import math
 import os
 import shutil
@@ -120,14 +121,44 @@ class Ctx:
         return self.C.time_queries(fn, self.query, self.a.repeats)
 
 
+def cached_index(ctx, kind, build, save, load):
+    """(index, build seconds): built by build(), or with --index-cache loaded from an earlier
+    round's save (the build time reported is that first build's)."""
+    path = None
+    if ctx.a.index_cache:
+        os.makedirs(ctx.a.index_cache, exist_ok=True)
+        path = os.path.join(ctx.a.index_cache, f"{ctx.a.name}-{kind}-{ctx.n}x{ctx.d}-{ctx.a.metric}-M{M}-efc{EFC}.index")
+        if os.path.exists(path) and os.path.exists(path + ".json"):
+            with open(path + ".json") as f:
+                build_s = json.load(f)["build_s"]
+            ctx.C.log(f"[{kind}] reusing the index built in an earlier round ({path})")
+            return load(path), build_s
+    t0 = time.perf_counter()
+    idx = build()
+    build_s = time.perf_counter() - t0
+    if path:
+        save(idx, path)
+        with open(path + ".json", "w") as f:
+            json.dump({"build_s": build_s}, f)
+    return idx, build_s
+
+
 def run_hnswlib(ctx):
     import hnswlib
     space = "cosine" if ctx.a.metric == "cosine" else "l2"
-    t0 = time.perf_counter()
-    idx = hnswlib.Index(space=space, dim=ctx.d)
-    idx.init_index(max_elements=ctx.n, ef_construction=EFC, M=M, random_seed=100)
-    idx.add_items(ctx.base, np.arange(ctx.n), num_threads=ctx.a.build_threads)
-    build_s = time.perf_counter() - t0
+
+    def build():
+        idx = hnswlib.Index(space=space, dim=ctx.d)
+        idx.init_index(max_elements=ctx.n, ef_construction=EFC, M=M, random_seed=100)
+        idx.add_items(ctx.base, np.arange(ctx.n), num_threads=ctx.a.build_threads)
+        return idx
+
+    def load(path):
+        idx = hnswlib.Index(space=space, dim=ctx.d)
+        idx.load_index(path, max_elements=ctx.n)
+        return idx
+
+    idx, build_s = cached_index(ctx, "hnswlib", build, lambda idx, path: idx.save_index(path), load)
     idx.set_num_threads(1)
     for name, mask, _, _ in ctx.filters:
         allowed = bytes(mask.astype(np.uint8))
@@ -147,14 +178,22 @@ def run_hnswlib(ctx):
 def run_faiss(ctx, kind):
     import faiss
     faiss.omp_set_num_threads(ctx.a.build_threads)
-    t0 = time.perf_counter()
+
+    def build():
+        if kind == "hnsw":
+            idx = faiss.IndexHNSWFlat(ctx.d, M)  # normalised input: L2 ranking == cosine ranking
+            idx.hnsw.efConstruction = EFC
+        else:
+            idx = faiss.IndexFlatL2(ctx.d)
+        idx.add(ctx.base)
+        return idx
+
     if kind == "hnsw":
-        idx = faiss.IndexHNSWFlat(ctx.d, M)  # normalised input: L2 ranking == cosine ranking
-        idx.hnsw.efConstruction = EFC
+        idx, build_s = cached_index(ctx, "faiss-hnsw", build, faiss.write_index, faiss.read_index)
     else:
-        idx = faiss.IndexFlatL2(ctx.d)
-    idx.add(ctx.base)
-    build_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        idx = build()
+        build_s = time.perf_counter() - t0
     faiss.omp_set_num_threads(1)
     ver = {"faiss": faiss.__version__}
     for name, mask, _, _ in ctx.filters:
@@ -296,6 +335,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--build-threads", type=int, default=2)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--index-cache", default=None,
+                    help="keep the hnswlib and faiss HNSW indexes here and reuse them in later rounds")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.shared, "bench", "peers"))
     import common as C

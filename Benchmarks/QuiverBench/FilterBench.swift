@@ -18,7 +18,7 @@ import Quiver
 enum FilterBench {
     static let usage = """
         QuiverBench filtered --data DIR [--metric l2|cosine] [--k 10] [--ef 64] [--efs 16,32,64,128] [--repeats 5] [--m 16]
-                             [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR]
+                             [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR] [--store DIR (kept, reused)]
                              [--max-queries N] [--build-threads N (default: all cores)] [--pq]
                              [--filters "label < 100;bucket < 1"] [--modes planner,planner-ids,graph,routed,scan,postfilter] [--interleave]
                              [--extra-labels 20,30 (adds label < 20, label < 30)] [--traversals-at-efs]
@@ -60,16 +60,21 @@ enum FilterBench {
         }
         let n = base.rows, d = base.dimension, nq = queries.rows
 
-        let scratch = try makeScratchDirectory(root: args.string("work"), prefix: "quiver-filter")
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // --store DIR keeps the built store there and reuses it on the next run (same data and options).
+        let keptStore = args.string("store")
+        let scratch = try keptStore ?? makeScratchDirectory(root: args.string("work"), prefix: "quiver-filter")
+        defer { if keptStore == nil { try? FileManager.default.removeItem(atPath: scratch) } }
+        if let keptStore { try FileManager.default.createDirectory(atPath: keptStore, withIntermediateDirectories: true) }
+        let storePath = (scratch as NSString).appendingPathComponent("store")
+        let reuse = keptStore != nil && FileManager.default.fileExists(atPath: (storePath as NSString).appendingPathComponent("data.mdb"))
         var options = StoreOptions(
             encoder: try HashingEncoder(dimension: d), metric: metric,
             graph: GraphParameters(m: m, efConstruction: efConstruction, efSearch: ef), skipSync: true)
         options.indexingThreads = buildThreads
         options.fieldTypes = ["bucket": .int, "label": .int, "cat": .string, "price": .double]
-        let store = try Store.open(at: (scratch as NSString).appendingPathComponent("store"), options: options)
+        let store = try Store.open(at: storePath, options: options)
         let buildStart = wallSeconds()
-        for start in stride(from: 0, to: n, by: 10_000) {
+        for start in stride(from: 0, to: reuse ? 0 : n, by: 10_000) {
             let range = start..<min(n, start + 10_000)
             try store.upsert(
                 range.map { i -> Document in
@@ -81,8 +86,9 @@ enum FilterBench {
                 vectors: range.map { Array(base.row($0)) })
         }
         let buildSeconds = wallSeconds() - buildStart
+        if reuse { log("[quiver-filter] reusing the store in \(storePath)") }
         log("[quiver-filter] \(name): n=\(n) d=\(d) nq=\(nq) built with \(buildThreads) thread(s) in \(rounded(buildSeconds, 2)) s")
-        if pq {
+        if pq && !reuse {
             let trained = try store.trainQuantizer(QuantizationOptions(m: max(1, d / 4), trainingThreshold: nil))
             log("[quiver-filter] PQ m=\(trained.m) trained and encoded in \(rounded(trained.trainingSeconds, 2)) s (training)")
         }
