@@ -60,6 +60,30 @@ public enum Kernels {
         return { portableDot($0, $1, count: $2) }
     }
 
+    /// Four distances from one query to four vectors, written to the last pointer's four floats.
+    public typealias Distance4 = @Sendable (
+        UnsafePointer<Float>, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, Int,
+        UnsafeMutablePointer<Float>
+    ) -> Void
+
+    /// The four-at-once inner-product kernel where this CPU has one (AVX-512), else nil (call
+    /// ``dotKernel()`` four times). Its results are bit-identical to the single kernel's; it
+    /// is faster when the vectors come from memory, whose four loads then stream side by side.
+    public static func dotKernel4() -> Distance4? {
+        #if arch(x86_64)
+        if acceleration == .avx512 { return { qv_dot4_avx512($0, $1, $2, $3, $4, $5, $6) } }
+        #endif
+        return nil
+    }
+
+    /// The four-at-once squared-L2 kernel where this CPU has one (see ``dotKernel4()``).
+    public static func squaredL2Kernel4() -> Distance4? {
+        #if arch(x86_64)
+        if acceleration == .avx512 { return { qv_l2sq4_avx512($0, $1, $2, $3, $4, $5, $6) } }
+        #endif
+        return nil
+    }
+
     /// The squared-L2 kernel for this CPU, resolved once (see ``dotKernel()``).
     public static func squaredL2Kernel() -> Distance {
         #if arch(x86_64)

@@ -13,6 +13,9 @@ float qv_dot_avx2(const float *a, const void *b, long count);
 float qv_l2sq_avx2(const float *a, const void *b, long count);
 float qv_dot_avx512(const float *a, const void *b, long count);
 float qv_l2sq_avx512(const float *a, const void *b, long count);
+/// Four distances from `a` to b0…b3 into out[0…3], bit-identical to four calls of the single kernel.
+void qv_dot4_avx512(const float *a, const void *b0, const void *b1, const void *b2, const void *b3, long count, float *out);
+void qv_l2sq4_avx512(const float *a, const void *b0, const void *b1, const void *b2, const void *b3, long count, float *out);
 
 /// Asks the CPU to start loading the `lines` 64-byte cache lines at `p` (a hint; never faults).
 /// Graph search issues it for the vectors it is about to compare, as hnswlib does, so the

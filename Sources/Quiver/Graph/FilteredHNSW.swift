@@ -58,8 +58,7 @@ struct FilteredHNSW {
             if matches(current.id) { scratch.results.push(current) }
             var bound = scratch.results.count >= ef ? scratch.results.top.distance : Float.infinity
 
-            @inline(__always) func consider(_ id: UInt32) {
-                guard let d = distance(id) else { return }
+            @inline(__always) func consider(_ id: UInt32, _ d: Float) {
                 computations &+= 1
                 guard scratch.results.count < ef || d < bound else { return }
                 let candidate = Candidate(distance: d, id: id)
@@ -76,7 +75,12 @@ struct FilteredHNSW {
                 let list = graph.neighbors(nearest.id, level: 0)
                 // Matching unvisited neighbours first, their loads started together (as in
                 // HNSW.searchLayer), then their distances.
-                let pending = scratch.pending
+                let pending = scratch.pending, distances = scratch.pendingDistances
+                /// Measures the pending nodes (four at a time where it can) and offers each to the beam.
+                @inline(__always) func considerPending(_ count: Int) {
+                    let kept = distance.measure(pending, count: count, vectors: scratch.pendingVectors, into: distances)
+                    for j in 0..<kept { consider(pending[j], distances[j]) }
+                }
                 var matched = 0, count = 0
                 for i in 0..<list.count {
                     let id = list[i]
@@ -87,7 +91,7 @@ struct FilteredHNSW {
                     pending[count] = id
                     count &+= 1
                 }
-                for j in 0..<count { consider(pending[j]) }
+                considerPending(count)
                 guard matched < target else { continue }
                 var hopped = 0
                 count = 0
@@ -107,7 +111,7 @@ struct FilteredHNSW {
                         if matched >= limit { break hops }
                     }
                 }
-                for j in 0..<count { consider(pending[j]) }
+                considerPending(count)
                 guard matched == 0 && hopped == 0 else { continue }
                 // No match within two hops: route through the non-matching neighbours.
                 for i in 0..<list.count {

@@ -69,6 +69,7 @@ struct GraphDistance: Sendable {
     let metric: Metric
     let dimension: Int
     private let kernel: Kernels.Distance
+    private let kernel4: Kernels.Distance4?
     private let negates: Bool
 
     init(metric: Metric, dimension: Int) {
@@ -76,6 +77,36 @@ struct GraphDistance: Sendable {
         self.dimension = dimension
         negates = metric != .l2
         kernel = negates ? Kernels.dotKernel() : Kernels.squaredL2Kernel()
+        kernel4 = negates ? Kernels.dotKernel4() : Kernels.squaredL2Kernel4()
+    }
+
+    /// The distances from `query` to the `count` vectors at `vectors`, into `out`: four at a
+    /// time, then the rest one by one.
+    @inline(__always)
+    func distances(
+        _ query: UnsafePointer<Float>, _ vectors: UnsafePointer<UnsafeRawPointer>, count: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        var j = 0
+        while j &+ 4 <= count {
+            four(query, vectors + j, into: out + j)
+            j &+= 4
+        }
+        while j < count {
+            out[j] = self(query, vectors[j])
+            j &+= 1
+        }
+    }
+
+    /// The distances from `query` to the four vectors at `vectors`, into `out[0..<4]`: the same
+    /// values as four calls, computed together where the CPU has a four-at-once kernel.
+    @inline(__always)
+    func four(_ query: UnsafePointer<Float>, _ vectors: UnsafePointer<UnsafeRawPointer>, into out: UnsafeMutablePointer<Float>) {
+        if let kernel4 {
+            kernel4(query, vectors[0], vectors[1], vectors[2], vectors[3], dimension, out)
+            if negates { for i in 0..<4 { out[i] = -out[i] } }
+        } else {
+            for i in 0..<4 { out[i] = self(query, vectors[i]) }
+        }
     }
 
     /// Cache lines of a vector a graph search prefetches ahead of its distance: the whole of a

@@ -64,9 +64,12 @@ struct HNSW: Sendable {
                     vectors[count] = vector
                     count &+= 1
                 }
+                // Then their distances, four at a time (four vectors' loads in flight together).
+                let distances = scratch.pendingDistances
+                distance.distances(query, vectors, count: count, into: distances)
                 for j in 0..<count {
                     let id = pending[j]
-                    let d = distance(query, vectors[j])
+                    let d = distances[j]
                     if scratch.results.count < ef || d < bound {
                         scratch.candidates.push(Candidate(distance: d, id: id))
                         if graph.isLive(id) {

@@ -14,6 +14,32 @@ protocol NodeDistance {
     /// Starts loading what ``callAsFunction(_:)`` will read for `id`, so that the loads of a
     /// node's neighbours overlap instead of queueing (as hnswlib and ``HNSW`` do).
     func prefetch(_ id: UInt32)
+
+    /// Measures the `count` nodes at `ids` (their loads already started): keeps, in order, those
+    /// that have something to measure, writes their distances to `distances`, and returns how
+    /// many it kept. `vectors` is scratch room for `count` pointers.
+    func measure(
+        _ ids: UnsafeMutablePointer<UInt32>, count: Int, vectors: UnsafeMutablePointer<UnsafeRawPointer>,
+        into distances: UnsafeMutablePointer<Float>
+    ) -> Int
+}
+
+extension NodeDistance {
+    /// One node at a time.
+    @inline(__always)
+    func measure(
+        _ ids: UnsafeMutablePointer<UInt32>, count: Int, vectors: UnsafeMutablePointer<UnsafeRawPointer>,
+        into distances: UnsafeMutablePointer<Float>
+    ) -> Int {
+        var kept = 0
+        for j in 0..<count {
+            guard let d = self(ids[j]) else { continue }
+            ids[kept] = ids[j]
+            distances[kept] = d
+            kept &+= 1
+        }
+        return kept
+    }
 }
 
 /// Full-precision distances to the vectors of a graph, reached by pointer.
@@ -32,6 +58,23 @@ struct FullVectorNodeDistance<G: GraphReader>: NodeDistance {
     func prefetch(_ id: UInt32) {
         guard let vector = graph.vector(id) else { return }
         qv_prefetch(vector, distance.prefetchLines)
+    }
+
+    /// Four vectors at a time (``GraphDistance/four(_:_:into:)``), so their loads overlap.
+    @inline(__always)
+    func measure(
+        _ ids: UnsafeMutablePointer<UInt32>, count: Int, vectors: UnsafeMutablePointer<UnsafeRawPointer>,
+        into distances: UnsafeMutablePointer<Float>
+    ) -> Int {
+        var kept = 0
+        for j in 0..<count {
+            guard let vector = graph.vector(ids[j]) else { continue }
+            ids[kept] = ids[j]
+            vectors[kept] = vector
+            kept &+= 1
+        }
+        distance.distances(query, vectors, count: kept, into: distances)
+        return kept
     }
 }
 

@@ -107,6 +107,8 @@ final class SearchScratch {
     let pending: UnsafeMutablePointer<UInt32>
     /// Their vectors, parallel to ``pending`` (found once, for the prefetch, and kept).
     let pendingVectors: UnsafeMutablePointer<UnsafeRawPointer>
+    /// Their distances, parallel to ``pending`` (computed four at a time).
+    let pendingDistances: UnsafeMutablePointer<Float>
     /// Room in ``pending``: the longest neighbour list (2M at M ≤ 256).
     let pendingCapacity = 512
     let dimension: Int
@@ -122,6 +124,8 @@ final class SearchScratch {
         pending.initialize(repeating: 0, count: pendingCapacity)
         pendingVectors = .allocate(capacity: pendingCapacity)
         pendingVectors.initialize(repeating: UnsafeRawPointer(pending), count: pendingCapacity)
+        pendingDistances = .allocate(capacity: pendingCapacity)
+        pendingDistances.initialize(repeating: 0, count: pendingCapacity)
     }
 
     deinit {
@@ -129,6 +133,7 @@ final class SearchScratch {
         vectorBuffer.deallocate()
         pending.deallocate()
         pendingVectors.deallocate()
+        pendingDistances.deallocate()
         candidates.deallocate()
         results.deallocate()
     }
