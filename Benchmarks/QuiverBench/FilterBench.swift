@@ -85,7 +85,14 @@ enum FilterBench {
                 },
                 vectors: range.map { Array(base.row($0)) })
         }
-        let buildSeconds = wallSeconds() - buildStart
+        // A reused store reports the build time of the run that built it (kept beside it).
+        let buildRecord = (scratch as NSString).appendingPathComponent("build-seconds")
+        var buildSeconds = wallSeconds() - buildStart
+        if reuse, let kept = try? String(contentsOfFile: buildRecord, encoding: .utf8), let seconds = Double(kept) {
+            buildSeconds = seconds
+        } else if keptStore != nil, !reuse {
+            try String(buildSeconds).write(toFile: buildRecord, atomically: true, encoding: .utf8)
+        }
         if reuse { log("[quiver-filter] reusing the store in \(storePath)") }
         log("[quiver-filter] \(name): n=\(n) d=\(d) nq=\(nq) built with \(buildThreads) thread(s) in \(rounded(buildSeconds, 2)) s")
         if pq && !reuse {
