@@ -41,7 +41,7 @@ struct FilteredHNSW {
         computations += 1
         var level = entry.level
         while level > 0 {
-            current = Self.greedy(graph, distance: distance, from: current, level: level, computations: &computations)
+            current = Self.greedy(graph, distance: distance, from: current, level: level, scratch: scratch, computations: &computations)
             level -= 1
         }
         let target = directMatchTarget, limit = expansionLimit
@@ -131,23 +131,26 @@ struct FilteredHNSW {
     }
 
     /// HNSW's greedy walk on one upper level, counting distance computations (shared with
-    /// ``ADCGraphSearch``).
+    /// ``ADCGraphSearch``): each step starts the neighbours' loads, then measures them together.
     static func greedy<G: GraphReader, D: NodeDistance>(
-        _ graph: G, distance: D, from start: Candidate, level: Int, computations: inout Int
+        _ graph: G, distance: D, from start: Candidate, level: Int, scratch: SearchScratch, computations: inout Int
     ) -> Candidate {
         var current = start
         var changed = true
+        let pending = scratch.pending, distances = scratch.pendingDistances
         while changed {
             changed = false
             let list = graph.neighbors(current.id, level: level)
-            for i in 0..<list.count {
-                let id = list[i]
-                guard let d = distance(id) else { continue }
-                computations &+= 1
-                if d < current.distance {
-                    current = Candidate(distance: d, id: id)
-                    changed = true
-                }
+            let count = min(list.count, scratch.pendingCapacity)
+            for i in 0..<count {
+                pending[i] = list[i]
+                distance.prefetch(list[i])
+            }
+            let kept = distance.measure(pending, count: count, vectors: scratch.pendingVectors, into: distances)
+            computations &+= kept
+            for j in 0..<kept where distances[j] < current.distance {
+                current = Candidate(distance: distances[j], id: pending[j])
+                changed = true
             }
         }
         return current

@@ -13,22 +13,29 @@ struct HNSW: Sendable {
     // MARK: - Search
 
     /// Walks `level` greedily from `start` towards `query`, returning the nearest node reached.
+    /// Each step starts all the neighbours' loads, then measures them four at a time.
     func greedy<G: GraphReader>(
-        _ graph: G, query: UnsafePointer<Float>, from start: Candidate, level: Int
+        _ graph: G, query: UnsafePointer<Float>, from start: Candidate, level: Int, scratch: SearchScratch
     ) -> Candidate {
         var current = start
         var changed = true
+        let pending = scratch.pending, vectors = scratch.pendingVectors, distances = scratch.pendingDistances
         while changed {
             changed = false
             graph.withNeighbors(current.id, level: level) { list in
-                for i in 0..<list.count {
+                var count = 0
+                for i in 0..<min(list.count, scratch.pendingCapacity) {
                     let id = list[i]
                     guard let vector = graph.vector(id) else { continue }
-                    let d = distance(query, vector)
-                    if d < current.distance {
-                        current = Candidate(distance: d, id: id)
-                        changed = true
-                    }
+                    qv_prefetch(vector, distance.prefetchLines)
+                    pending[count] = id
+                    vectors[count] = vector
+                    count &+= 1
+                }
+                distance.distances(query, vectors, count: count, into: distances)
+                for j in 0..<count where distances[j] < current.distance {
+                    current = Candidate(distance: distances[j], id: pending[j])
+                    changed = true
                 }
             }
         }
@@ -91,7 +98,7 @@ struct HNSW: Sendable {
         var current = Candidate(distance: distance(query, vector), id: node)
         var level = entry.level
         while level > 0 {
-            current = greedy(graph, query: query, from: current, level: level)
+            current = greedy(graph, query: query, from: current, level: level, scratch: scratch)
             level -= 1
         }
         searchLayer(graph, query: query, entry: current, ef: max(ef, k), level: 0, scratch: scratch)
@@ -160,7 +167,7 @@ struct HNSW: Sendable {
         var current = Candidate(distance: distance(query, entryVector), id: entryNode)
         var level = entry.level
         while level > nodeLevel {
-            current = greedy(graph, query: query, from: current, level: level)
+            current = greedy(graph, query: query, from: current, level: level, scratch: scratch)
             level -= 1
         }
         level = min(nodeLevel, entry.level)

@@ -19,7 +19,8 @@ struct ADCGraphSearch {
         var level = entry.level
         var upperComputations = 0
         while level > 0 {
-            current = FilteredHNSW.greedy(graph, distance: distance, from: current, level: level, computations: &upperComputations)
+            current = FilteredHNSW.greedy(
+                graph, distance: distance, from: current, level: level, scratch: scratch, computations: &upperComputations)
             level -= 1
         }
         beam(from: current, ef: ef, scratch: scratch)
