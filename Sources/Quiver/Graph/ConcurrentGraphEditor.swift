@@ -1,3 +1,5 @@
+import CVectorKernels
+import Synchronization
 import Foundation
 import LMDB
 
@@ -24,6 +26,7 @@ final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
     private let upper: [UInt64: UnsafeMutableRawPointer]
     private let storedUpper: [UInt64: UnsafeRawPointer]
     private let locks = StripedLocks()
+    private let dropped = Mutex<[DroppedLink]>([])
 
     /// Copies the graph of `txn` and adds empty nodes for `newNodes` (ids not yet in the graph,
     /// with their top levels).
@@ -121,6 +124,18 @@ final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
         return level0 + Int(layout.chunk(of: id)) * layout.chunkBytes + layout.recordOffset(of: id)
     }
 
+    /// Whether `id` is a node of the graph (unguarded: a node's header changes only before the
+    /// threads start).
+    func isPresent(_ id: UInt32) -> Bool {
+        guard let record = record(id) else { return false }
+        return UInt32(littleEndian: record.load(as: UInt32.self)) & GraphLayout.presentBit != 0
+    }
+
+    func prefetchNeighbors(_ id: UInt32) {
+        guard let record = record(id) else { return }
+        qv_prefetch(record, Int32((layout.recordBytes + 63) / 64))
+    }
+
     /// The neighbours of `id` on `level`, unguarded: only for use while no other thread writes.
     func neighbors(_ id: UInt32, level: Int) -> NeighborList {
         if level == 0 {
@@ -150,11 +165,17 @@ final class ConcurrentGraphEditor: GraphWriter, @unchecked Sendable {
         }
     }
 
+    /// Every level-0 link removed by replacing a list (repeats possible).
+    var droppedLinks: [DroppedLink] { dropped.withLock { $0 } }
+
     /// Stores a list; the caller holds the node's lock.
     private func write(_ id: UInt32, level: Int, _ ids: [UInt32]) {
         let base: UnsafeMutableRawPointer
         let capacity: Int
         if level == 0 {
+            var lost: [DroppedLink] = []
+            neighbors(id, level: 0).appendDropped(owner: id, replacedBy: ids, to: &lost)
+            if !lost.isEmpty { dropped.withLock { $0.append(contentsOf: lost) } }
             guard let record = record(id) else { return }
             base = record
             capacity = 2 * layout.m

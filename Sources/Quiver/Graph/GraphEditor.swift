@@ -23,6 +23,8 @@ final class GraphEditor: GraphWriter {
     @exclusivity(unchecked) private var dirtyNumbers: [UInt32] = []
     @exclusivity(unchecked) private var dirtyUpper: [UInt64: UnsafeMutableRawPointer] = [:]
     @exclusivity(unchecked) private var removedUpper: Set<UInt64> = []
+    /// Every level-0 link removed by replacing a list (repeats possible).
+    private(set) var droppedLinks: [DroppedLink] = []
 
     init(txn: Transaction, databases: StoreDatabases, layout: GraphLayout, vectorLayout: VectorChunkLayout, idLimit: Int) {
         self.txn = txn
@@ -151,6 +153,7 @@ final class GraphEditor: GraphWriter {
     /// Replaces the neighbours of `id` on `level`.
     func setNeighbors(_ id: UInt32, level: Int, _ ids: [UInt32]) {
         if level == 0 {
+            neighbors(id, level: 0).appendDropped(owner: id, replacedBy: ids, to: &droppedLinks)
             let record = mutableRecord(id)
             let count = min(ids.count, 2 * layout.m)
             let header = UInt32(littleEndian: record.load(as: UInt32.self))

@@ -14,6 +14,24 @@ struct NeighborList {
     }
 
     var ids: [UInt32] { (0..<count).map { self[$0] } }
+
+    /// Whether `id` is in the list.
+    func contains(_ id: UInt32) -> Bool {
+        for i in 0..<count where self[i] == id { return true }
+        return false
+    }
+
+    /// Appends to `dropped` a link from `owner` to every id of this list (`owner`'s) that
+    /// `replacement` leaves out.
+    func appendDropped(owner: UInt32, replacedBy replacement: [UInt32], to dropped: inout [DroppedLink]) {
+        for i in 0..<count where !replacement.contains(self[i]) { dropped.append(DroppedLink(from: owner, to: self[i])) }
+    }
+}
+
+/// A level-0 link a write removed: `from` no longer lists `to`.
+struct DroppedLink: Hashable, Sendable {
+    let from: UInt32
+    let to: UInt32
 }
 
 /// Read access to a graph and its vectors, as the HNSW algorithms need it.
@@ -51,6 +69,8 @@ extension GraphReader {
 protocol GraphWriter: GraphReader {
     /// One past the largest id the graph may hold.
     var idLimit: Int { get }
+    /// Whether `id` is a node of the graph.
+    func isPresent(_ id: UInt32) -> Bool
     /// Replaces the neighbours of `id` on `level` (at most the level's maximum degree are kept).
     func setNeighbors(_ id: UInt32, level: Int, _ ids: [UInt32])
     /// Replaces the neighbours of `id` on `level` by what `transform` returns for the current

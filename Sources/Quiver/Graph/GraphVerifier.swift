@@ -5,7 +5,8 @@ import LMDB
 /// Invariants: every live document is a node and every node is a live document; every
 /// neighbour id is a node; no node lists itself or a neighbour twice; degrees are within
 /// `2M` on level 0 and `M` above; a node has lists exactly on levels 1…its top level; the
-/// entry point is a node on the top level, or absent exactly when the graph is empty.
+/// entry point is a node on the top level, or absent exactly when the graph is empty; every
+/// node is reachable from the entry point along level-0 links (else no search can find it).
 struct GraphVerifier {
     let layout: GraphLayout
     let parameters: GraphParameters
@@ -60,7 +61,21 @@ struct GraphVerifier {
         } else {
             problems.append("the graph has \(nodeCount) nodes but no entry point")
         }
+        if let node = entry.node, levels(node) != nil {
+            for id in Self.unreachable(from: node, snapshot: snapshot, idLimit: snapshot.idLimit, isNode: { levels($0) != nil }) {
+                problems.append("node \(id) is not reachable from the entry point on level 0")
+            }
+        }
         return problems
+    }
+
+    /// The nodes no level-0 walk from `start` reaches, in id order.
+    static func unreachable<G: GraphReader>(
+        from start: UInt32, snapshot: G, idLimit: Int, isNode: (UInt32) -> Bool
+    ) -> [UInt32] {
+        var reached = CandidateSet(idLimit: idLimit)
+        HNSW.reach(from: start, in: snapshot, marking: &reached)
+        return (0..<UInt32(idLimit)).filter { !reached.contains($0) && isNode($0) }
     }
 }
 
@@ -99,4 +114,5 @@ extension Store {
         }
         return problems
     }
+
 }

@@ -244,7 +244,10 @@ struct HNSW: Sendable {
 
     /// Unlinks the nodes in `removed` (their vectors already marked dead): every node that
     /// pointed at one of them is reconnected to the removed node's own neighbours by the
-    /// heuristic with the relaxed rule (``repairAlpha``, FreshDiskANN's delete consolidation), the removed nodes' lists are cleared, and the entry point moves if it went.
+    /// heuristic with the relaxed rule (``repairAlpha``, FreshDiskANN's delete consolidation),
+    /// the removed nodes' lists are cleared, and the entry point moves if it went. The repair can
+    /// leave a node out of reach of the entry point: the caller links such nodes back
+    /// (``reconnectUnreachable(_:entry:scratch:)``) once the transaction's insertions are done.
     func repair(_ graph: GraphEditor, removed: Set<UInt32>, entry: inout GraphEntry, scratch: SearchScratch) {
         guard !removed.isEmpty else { return }
         for id in 0..<UInt32(graph.idLimit) where !removed.contains(id) && graph.isPresent(id) {

@@ -55,12 +55,18 @@ extension Store {
                 verifyOptions.encoder = source.encoder
                 return (counts, rebuild, verifyOptions)
             }()
-            if rebuild {
+            do {
                 var targetOptions = verifyOptions
                 targetOptions.readOnly = false
                 targetOptions.skipSync = true
                 let target = try Store.open(at: work, options: targetOptions, locking: false)
-                try target.rebuildGraph(batchSize: max(1, options.batchSize), progress: progress)
+                if rebuild {
+                    try target.rebuildGraph(batchSize: max(1, options.batchSize), progress: progress)
+                } else {
+                    // A graph copied from a store written before every write kept each node
+                    // reachable may hold stranded nodes; relink them so the copy verifies.
+                    try target.reconnectGraph()
+                }
             }
             progress(CompactionProgress(step: .compactingCopy, done: 0, total: 0))
             do {
