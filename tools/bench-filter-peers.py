@@ -46,7 +46,7 @@ os.environ.setdefault("LANCE_LOG", "error")  # lance warns on every query that _
 os.environ.setdefault("RUST_LOG", "error")
 K = 10
 M, EFC = 16, 200
-FILTER_EFS = (16, 32, 64, 128)
+FILTER_EFS = (16, 32, 64, 128)  # --efs replaces it
 
 
 def columns(n):
@@ -332,12 +332,16 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--peers", default="hnswlib,faiss-hnsw,faiss-flat,usearch,chromadb,lancedb,sqlite-vec")
     ap.add_argument("--max-queries", type=int, default=0)
+    ap.add_argument("--efs", default=None, help="comma-separated ef grid for the HNSW peers (default 16,32,64,128)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--build-threads", type=int, default=2)
     ap.add_argument("--out", default=None)
     ap.add_argument("--index-cache", default=None,
                     help="keep the hnswlib and faiss HNSW indexes here and reuse them in later rounds")
     a = ap.parse_args()
+    if a.efs:
+        global FILTER_EFS
+        FILTER_EFS = tuple(int(e) for e in a.efs.split(","))
     sys.path.insert(0, os.path.join(a.shared, "bench", "peers"))
     import common as C
     ctx = Ctx(a, C)
