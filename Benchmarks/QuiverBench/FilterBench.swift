@@ -21,12 +21,14 @@ enum FilterBench {
                              [--ef-construction 200] [--name NAME] [--out FILE.jsonl] [--work DIR] [--store DIR (kept, reused)]
                              [--max-queries N] [--build-threads N (default: all cores)] [--pq]
                              [--filters "label < 100;bucket < 1"] [--modes planner,planner-ids,graph,routed,scan,postfilter] [--interleave]
-                             [--extra-labels 20,30 (adds label < 20, label < 30)] [--traversals-at-efs]
+                             [--extra-labels 20,30 (adds label < 20, label < 30)] [--traversals-at-efs] [--full-traversal]
           Builds a store from DIR/base.fvecs with a synthetic label per row, then times filtered searches at
           0.1%..100% selectivity (planner, graph, scan, post-filter) against exact filtered ground truth.
           The planner runs at every --efs beam (default: --ef); the forced graph and post-filter at --ef.
           --pq trains PQ (m = d/4) after building, so the planner's scans use ADC + re-rank (peers quiver-filter-pq-*).
           --filters (';'-separated, as printed) and --modes run a subset, e.g. to profile one case;
+          --full-traversal walks the graph with full vectors (StoreOptions.quantizedTraversal = false) instead of
+          the 8-bit copies with a re-ranked beam.
           --interleave times the modes' passes in turn (A/B on a noisy machine; every pass is all queries).
         """
 
@@ -43,6 +45,7 @@ enum FilterBench {
         let name = args.string("name") ?? (dataDir as NSString).lastPathComponent
         let outPath = args.string("out")
         let pq = args.flag("pq")
+        let fullTraversal = args.flag("full-traversal")
         let maxQueries = try args.int("max-queries", default: 0)
         let buildThreads = try args.int("build-threads", default: ProcessInfo.processInfo.activeProcessorCount)
         let onlyFilters = args.string("filters").map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } }
@@ -71,6 +74,7 @@ enum FilterBench {
             encoder: try HashingEncoder(dimension: d), metric: metric,
             graph: GraphParameters(m: m, efConstruction: efConstruction, efSearch: ef), skipSync: true)
         options.indexingThreads = buildThreads
+        options.quantizedTraversal = !fullTraversal
         options.fieldTypes = ["bucket": .int, "label": .int, "cat": .string, "price": .double]
         let store = try Store.open(at: storePath, options: options)
         let buildStart = wallSeconds()
@@ -175,6 +179,7 @@ enum FilterBench {
                     ("dataset", .string(name)),
                     ("peer", .string("quiver-filter-\(pq ? "pq-" : "")\(mode)")),
                     ("pq", .bool(pq)),
+                    ("traversal", .string(fullTraversal ? "full" : "sq8")),
                     ("ranked_by", .object(distances.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                     ("filter", .string(text)),
                     ("selectivity", .double(rounded(selectivity, 5))),

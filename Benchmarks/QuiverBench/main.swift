@@ -33,7 +33,7 @@ guard argv.count >= 2, !["-h", "--help", "help"].contains(argv[1]) else {
 }
 
 do {
-    let flags: Set<String> = ["no-diag", "keep", "headline-only", "exact", "hnsw", "encode-pass", "no-compressed", "pq", "interleave", "traversals-at-efs"]
+    let flags: Set<String> = ["no-diag", "keep", "headline-only", "exact", "hnsw", "encode-pass", "no-compressed", "pq", "interleave", "traversals-at-efs", "full-traversal"]
     let arguments = try Arguments(argv.dropFirst(2), flags: flags)
     switch argv[1] {
     case "exact":

@@ -171,6 +171,73 @@ void qv_l2sq4_avx512(const float *a, const void *v0, const void *v1, const void 
     out[0] = s0; out[1] = s1; out[2] = s2; out[3] = s3;
 }
 
+// SQ8: 16 int8 components widened to floats.
+__attribute__((target("avx512f")))
+static inline __m512 qv_i8x16(const signed char *p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
+}
+
+static inline float qv_sq8_finish(const void *code, float sum) {
+    float scale, bias;
+    __builtin_memcpy(&scale, code, 4);
+    __builtin_memcpy(&bias, (const char *)code + 4, 4);
+    return bias + scale * sum;
+}
+
+// One accumulator per 16 lanes, summed as the four-at-once kernel sums, so both give the same value.
+__attribute__((target("avx512f")))
+float qv_sq8_avx512(const float *a, const void *code, long n) {
+    const signed char *c = (const signed char *)code + 8;
+    __m512 x = _mm512_setzero_ps();
+    long i = 0;
+    for (; i + 16 <= n; i += 16) x = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), qv_i8x16(c + i), x);
+    float s = _mm512_reduce_add_ps(x);
+    for (; i < n; i++) s += a[i] * (float)c[i];
+    return qv_sq8_finish(code, s);
+}
+
+__attribute__((target("avx512f")))
+void qv_sq8x4_avx512(const float *a, const void *v0, const void *v1, const void *v2, const void *v3, long n, float *out) {
+    const signed char *c0 = (const signed char *)v0 + 8, *c1 = (const signed char *)v1 + 8;
+    const signed char *c2 = (const signed char *)v2 + 8, *c3 = (const signed char *)v3 + 8;
+    __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps(), x2 = _mm512_setzero_ps(), x3 = _mm512_setzero_ps();
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 q = _mm512_loadu_ps(a + i);
+        x0 = _mm512_fmadd_ps(q, qv_i8x16(c0 + i), x0);
+        x1 = _mm512_fmadd_ps(q, qv_i8x16(c1 + i), x1);
+        x2 = _mm512_fmadd_ps(q, qv_i8x16(c2 + i), x2);
+        x3 = _mm512_fmadd_ps(q, qv_i8x16(c3 + i), x3);
+    }
+    float s0 = _mm512_reduce_add_ps(x0), s1 = _mm512_reduce_add_ps(x1);
+    float s2 = _mm512_reduce_add_ps(x2), s3 = _mm512_reduce_add_ps(x3);
+    for (; i < n; i++) {
+        s0 += a[i] * (float)c0[i];
+        s1 += a[i] * (float)c1[i];
+        s2 += a[i] * (float)c2[i];
+        s3 += a[i] * (float)c3[i];
+    }
+    out[0] = qv_sq8_finish(v0, s0);
+    out[1] = qv_sq8_finish(v1, s1);
+    out[2] = qv_sq8_finish(v2, s2);
+    out[3] = qv_sq8_finish(v3, s3);
+}
+
+__attribute__((target("avx2,fma")))
+float qv_sq8_avx2(const float *a, const void *code, long n) {
+    const signed char *c = (const signed char *)code + 8;
+    __m256 x = _mm256_setzero_ps(), y = _mm256_setzero_ps();
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(c + i));
+        x = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(w)), x);
+        y = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(w, 8))), y);
+    }
+    float s = hsum256(_mm256_add_ps(x, y));
+    for (; i < n; i++) s += a[i] * (float)c[i];
+    return qv_sq8_finish(code, s);
+}
+
 #else
 
 int qv_cpu_level(void) { return 0; }
@@ -178,6 +245,11 @@ float qv_dot_avx2(const float *a, const void *b, long n) { (void)a; (void)b; (vo
 float qv_l2sq_avx2(const float *a, const void *b, long n) { (void)a; (void)b; (void)n; return 0; }
 float qv_dot_avx512(const float *a, const void *b, long n) { (void)a; (void)b; (void)n; return 0; }
 float qv_l2sq_avx512(const float *a, const void *b, long n) { (void)a; (void)b; (void)n; return 0; }
+float qv_sq8_avx512(const float *a, const void *c, long n) { (void)a; (void)c; (void)n; return 0; }
+float qv_sq8_avx2(const float *a, const void *c, long n) { (void)a; (void)c; (void)n; return 0; }
+void qv_sq8x4_avx512(const float *a, const void *c0, const void *c1, const void *c2, const void *c3, long n, float *out) {
+    (void)a; (void)c0; (void)c1; (void)c2; (void)c3; (void)n; (void)out;
+}
 void qv_dot4_avx512(const float *a, const void *b0, const void *b1, const void *b2, const void *b3, long n, float *out) {
     (void)a; (void)b0; (void)b1; (void)b2; (void)b3; (void)n; (void)out;
 }

@@ -134,6 +134,21 @@ extension Store {
         let full = GraphDistance(metric: metric, dimension: dimension)
         var vectorsRead = 0, codesRead = 0  // for searchActivity
 
+        var recordsRead = 0  // 8-bit copies, for searchActivity
+        /// Records a graph walk's distances in the plan and the activity; returns its results.
+        func noteWalk(_ walk: (found: [Candidate], reranked: Int), visited: Int) -> [Candidate] {
+            plan.distanceComputations = visited + walk.reranked
+            if snapshot.sq8Distance != nil {
+                plan.walkedSQ8 = true
+                plan.rerank = walk.reranked
+                recordsRead += visited
+                vectorsRead += walk.reranked
+            } else {
+                vectorsRead += visited
+            }
+            return walk.found
+        }
+
         func search(_ qp: UnsafePointer<Float>, table: ADCTable?) -> [Neighbor] {
             /// Scans the candidates with the planner's scan distance, recording it in the plan.
             func scan() -> [Neighbor] {
@@ -164,23 +179,22 @@ extension Store {
                 // The filter matches every live document: the plain HNSW search answers the same
                 // question without the per-neighbour bitmap tests and two-hop bookkeeping.
                 let found = scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
-                    let result = hnsw.search(snapshot, query: qp, entry: snapshot.entry, k: k, ef: ef, scratch: scratch)
-                    plan.distanceComputations = scratch.visitCount
-                    return result
+                    let walk = hnsw.searchReranked(
+                        snapshot, snapshot: snapshot, query: qp, entry: snapshot.entry, k: k, ef: ef, scratch: scratch)
+                    return noteWalk(walk, visited: scratch.visitCount)
                 }
-                vectorsRead += plan.distanceComputations
                 plan.why = .everyDocumentMatches
                 return found.map { Neighbor(id: $0.id, distance: $0.distance) }
             case .routedGraph where !codesOnly:
                 let found = candidates.words.withUnsafeBufferPointer { bits in
                     scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
                         let view = MatchingGraphView(base: snapshot, allowed: bits, idLimit: candidates.idLimit)
-                        let result = hnsw.search(view, query: qp, entry: snapshot.entry, k: k, ef: min(ef, count), scratch: scratch)
-                        plan.distanceComputations = scratch.visitCount
-                        return result
+                        let walk = hnsw.searchReranked(
+                            view, snapshot: snapshot, query: qp, entry: snapshot.entry, k: k, ef: min(ef, count),
+                            scratch: scratch)
+                        return noteWalk(walk, visited: scratch.visitCount)
                     }
                 }
-                vectorsRead += plan.distanceComputations
                 if found.count < min(k, count) {
                     // The walk ended with fewer matches than asked for: scan them.
                     plan.fellBackToScan = true
@@ -221,7 +235,9 @@ extension Store {
             return quantization.tables.withTable(ready.loaded, kind: adcKind) { search(qp, table: $0) }
         }
         plan.searchMicroseconds = Self.microseconds(clock.now - compiled)
-        activity.record(vectors: vectorsRead, vectorBytes: dimension * 4, codes: codesRead, codeBytes: ready?.loaded.codeLayout.m ?? 0)
+        activity.record(
+            vectors: vectorsRead, vectorBytes: dimension * 4, codes: codesRead, codeBytes: ready?.loaded.codeLayout.m ?? 0,
+            records: recordsRead, recordBytes: dimension + Kernels.sq8HeaderBytes)
         return (neighbors, plan)
     }
 

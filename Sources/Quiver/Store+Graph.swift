@@ -15,7 +15,8 @@ extension Store {
             let counters = try MetaCounters.read(from: txn, meta: databases.meta)
             return try GraphSnapshot(
                 txn: txn, mapGeneration: environment.mapGeneration, databases: databases, layout: graphLayout,
-                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID))
+                vectorLayout: layout, entry: try graphEntry(in: txn), idLimit: Int(counters.nextID),
+                sq8: walksSQ8 ? sq8 : nil)
         }
     }
 

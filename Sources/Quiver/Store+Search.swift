@@ -57,10 +57,23 @@ extension Store {
         return query.withUnsafeBufferPointer { q in
             guard let qp = q.baseAddress else { return [] }
             return scratchPool.withScratch(idLimit: snapshot.idLimit) { scratch in
-                let found = algorithm.search(snapshot, query: qp, entry: snapshot.entry, k: k, ef: ef, scratch: scratch)
-                activity.record(vectors: scratch.visitCount, vectorBytes: layout.dimension * 4)
+                let (found, reranked) = algorithm.searchReranked(
+                    snapshot, snapshot: snapshot, query: qp, entry: snapshot.entry, k: k, ef: ef, scratch: scratch)
+                recordGraphActivity(visited: scratch.visitCount, reranked: reranked, snapshot: snapshot)
                 return found.map { Neighbor(id: $0.id, distance: $0.distance) }
             }
+        }
+    }
+
+    /// Counts a graph search's reads: `visited` full vectors, or with 8-bit records `visited`
+    /// records and the `reranked` full vectors.
+    func recordGraphActivity(visited: Int, reranked: Int, snapshot: GraphSnapshot) {
+        if let sq8 = snapshot.sq8Distance {
+            activity.record(
+                vectors: reranked, vectorBytes: layout.dimension * 4, records: visited,
+                recordBytes: sq8.dimension + Kernels.sq8HeaderBytes)
+        } else {
+            activity.record(vectors: visited, vectorBytes: layout.dimension * 4)
         }
     }
 

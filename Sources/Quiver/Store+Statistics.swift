@@ -54,6 +54,7 @@ extension Store {
                                    ("graph", databases.graph), ("graph_upper", databases.graphUpper)] {
                     sizes[name] = try txn.statistics(db).bytes
                 }
+                if let sq8 { sizes[SQ8Chunks.name] = try txn.statistics(sq8.database).bytes }
                 let entry = try graphEntry(in: txn)
                 var nodes = 0
                 var levelCounts: [Int] = []

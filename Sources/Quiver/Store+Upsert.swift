@@ -71,7 +71,7 @@ extension Store {
         return try storageErrors {
             try environment.write { txn in
                 var counters = try MetaCounters.read(from: txn, meta: databases.meta)
-                var chunks = ChunkEditor(layout: layout, database: databases.vectors)
+                var chunks = ChunkEditor(layout: layout, database: databases.vectors, sq8: sq8)
                 var retired: Set<UInt32> = []
                 for id in Set(ids) {
                     guard let row = try internalID(of: id, in: txn) else { continue }
@@ -121,7 +121,7 @@ extension Store {
         let summary = try storageErrors {
             try environment.write { txn in
                 var counters = try MetaCounters.read(from: txn, meta: databases.meta)
-                var chunks = ChunkEditor(layout: layout, database: databases.vectors)
+                var chunks = ChunkEditor(layout: layout, database: databases.vectors, sq8: sq8)
                 var catalog = try fieldCatalog(in: txn)
                 var summary = UpsertSummary(inserted: 0, replaced: 0, unchanged: 0)
                 var retired: Set<UInt32> = []

@@ -45,10 +45,15 @@ public final class Store: Sendable {
     let writerLock: StoreLock?
     /// Product-quantization state: options, database handles, the decoded codebook.
     let quantization: QuantizationRuntime
+    /// The 8-bit copies of the vectors; nil for a store from before them opened read-only.
+    let sq8: SQ8Chunks?
+    /// Whether graph searches walk ``sq8`` (``StoreOptions/quantizedTraversal``, and the copies exist).
+    let walksSQ8: Bool
 
     private init(
         path: String, environment: Environment, databases: StoreDatabases, manifest: Manifest,
-        encoder: any TextEncoder, options: StoreOptions, metadataIndex: MetadataDatabases?, lock: StoreLock?
+        encoder: any TextEncoder, options: StoreOptions, metadataIndex: MetadataDatabases?, sq8: SQ8Chunks?,
+        lock: StoreLock?
     ) {
         self.path = path
         self.writerLock = options.readOnly ? nil : lock
@@ -64,6 +69,8 @@ public final class Store: Sendable {
         self.maximumTextLength = options.maximumTextLength
         self.indexingThreads = max(1, options.indexingThreads ?? ProcessInfo.processInfo.activeProcessorCount)
         self.quantization = QuantizationRuntime(options: options.quantization, environment: environment)
+        self.sq8 = sq8
+        self.walksSQ8 = sq8 != nil && options.quantizedTraversal
     }
 
     /// Opens the store in directory `path`, creating it when missing (unless `options` say not to).
@@ -176,17 +183,20 @@ public final class Store: Sendable {
             graph: options.graph)
         let bytes = try manifest.encoded()
         var catalog = try FieldCatalog(declared: options.fieldTypes, unindexed: options.unindexedFields)
-        let (databases, metadataIndex) = try environment.write { txn in
+        let sq8Layout = SQ8Layout(
+            vectors: VectorChunkLayout(dimension: manifest.dimension, capacity: manifest.chunkCapacity), metric: manifest.metric)
+        let (databases, metadataIndex, sq8) = try environment.write { txn in
             let databases = try StoreDatabases(txn: txn, create: true)
             let metadataIndex = try MetadataDatabases(txn: txn, create: true)
+            let sq8 = try SQ8Chunks.create(txn: txn, layout: sq8Layout)
             try txn.put(databases.meta, key: MetaKey.manifest, value: bytes, flags: .noOverwrite)
             try MetaCounters(nextID: 0, liveCount: 0).write(to: txn, meta: databases.meta)
             try catalog.save(to: metadataIndex.fields, txn: txn)
-            return (databases, metadataIndex)
+            return (databases, metadataIndex, sq8)
         }
         return Store(
             path: path, environment: environment, databases: databases, manifest: manifest,
-            encoder: encoder, options: options, metadataIndex: metadataIndex, lock: lock)
+            encoder: encoder, options: options, metadataIndex: metadataIndex, sq8: sq8, lock: lock)
     }
 
     private static func openExisting(
@@ -216,9 +226,13 @@ public final class Store: Sendable {
                 try StoreDatabases(txn: txn, create: false)
             }
             let metadataIndex = try openMetadataIndex(environment, databases: databases, readOnly: options.readOnly)
+            let vectorLayout = VectorChunkLayout(dimension: manifest.dimension, capacity: manifest.chunkCapacity)
+            let sq8 = try SQ8Chunks.open(
+                environment, vectors: databases.vectors, vectorLayout: vectorLayout,
+                layout: SQ8Layout(vectors: vectorLayout, metric: manifest.metric), readOnly: options.readOnly)
             return Store(
                 path: path, environment: environment, databases: databases, manifest: manifest,
-                encoder: encoder, options: options, metadataIndex: metadataIndex, lock: lock)
+                encoder: encoder, options: options, metadataIndex: metadataIndex, sq8: sq8, lock: lock)
         } catch let error as LMDBError where error.isNotFound {
             throw QuiverError.corruptStore(path: path, reason: "a database of the store is missing")
         } catch let error as LMDBError {

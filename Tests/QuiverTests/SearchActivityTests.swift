@@ -38,7 +38,8 @@ final class SearchActivityTests: XCTestCase {
         var cost = store.searchActivity - before
         XCTAssertEqual(cost, SearchActivity(searches: 1, vectorsRead: live, codesRead: 0, bytesRead: live * dimension * 4))
 
-        // Graph: at least ef nodes, far fewer than the store holds; a wider beam reads more.
+        // Graph: the walk reads 8-bit copies (d + 8 bytes) of at least ef nodes, far fewer than
+        // the store holds, then the ef nodes of its final beam as full vectors; a wider beam reads more.
         before = store.searchActivity
         _ = try store.search(vector: query, k: 10, ef: 16)
         let narrow = store.searchActivity - before
@@ -46,11 +47,26 @@ final class SearchActivityTests: XCTestCase {
         _ = try store.search(vector: query, k: 10, ef: 128)
         let wide = store.searchActivity - before
         XCTAssertEqual(narrow.searches, 1)
-        XCTAssertEqual(narrow.codesRead, 0)
-        XCTAssertGreaterThanOrEqual(narrow.vectorsRead, 16)
-        XCTAssertLessThan(narrow.vectorsRead, live / 2)
-        XCTAssertGreaterThan(wide.vectorsRead, narrow.vectorsRead)
-        XCTAssertEqual(wide.bytesRead, wide.vectorsRead * dimension * 4)
+        XCTAssertEqual(narrow.vectorsRead, 16)
+        XCTAssertGreaterThanOrEqual(narrow.codesRead, 16)
+        XCTAssertLessThan(narrow.codesRead, live / 2)
+        XCTAssertEqual(wide.vectorsRead, 128)
+        XCTAssertGreaterThan(wide.codesRead, narrow.codesRead)
+        XCTAssertEqual(wide.bytesRead, 128 * dimension * 4 + wide.codesRead * (dimension + 8))
+
+        // With quantizedTraversal off the walk reads full vectors only.
+        var fullOptions = StoreOptions(
+            encoder: try HashingEncoder(dimension: dimension), metric: .l2,
+            graph: GraphParameters(m: 8, efConstruction: 64, efSearch: 32), skipSync: true, indexingThreads: 1)
+        fullOptions.quantizedTraversal = false
+        let full = try Store.open(at: directory.child("full"), options: fullOptions)
+        try full.upsert((0..<n).map { Document(id: "v\($0)", text: "") }, vectors: base)
+        _ = try full.search(vector: query, k: 10, ef: 16)
+        let plain = full.searchActivity
+        XCTAssertEqual(plain.codesRead, 0)
+        XCTAssertGreaterThanOrEqual(plain.vectorsRead, 16)
+        XCTAssertLessThan(plain.vectorsRead, live / 2)
+        XCTAssertEqual(plain.bytesRead, plain.vectorsRead * dimension * 4)
 
         // PQ scan: every live code (m bytes), then exactly the re-ranked vectors.
         try store.trainQuantizer(QuantizationOptions(m: m, iterations: 5))

@@ -41,6 +41,7 @@ final class StoreVerifyTests: XCTestCase {
         XCTAssertEqual(report.checked["live_slots"], 180)
         XCTAssertEqual(report.checked["graph_nodes"], 180)
         XCTAssertEqual(report.checked["tombstones"], 40)
+        XCTAssertEqual(report.checked["sq8_chunks"], report.checked["vector_chunks"])
         let stats = try store.statistics()
         XCTAssertEqual(stats.graphDegreeHistogram.count, 9)  // degrees 0…2M at M = 4
         XCTAssertEqual(stats.graphDegreeHistogram.reduce(0, +), 180)
@@ -93,9 +94,22 @@ final class StoreVerifyTests: XCTestCase {
         }
         try expect(.vectors, "squared length") { store, txn in
             let id = try id50(store, txn)
-            var chunks = ChunkEditor(layout: store.layout, database: store.databases.vectors)
+            var chunks = ChunkEditor(layout: store.layout, database: store.databases.vectors, sq8: store.sq8)
             try chunks.set(id, vector: [Float](repeating: 3, count: 8), txn: txn)
             try chunks.flush(to: txn)
+        }
+        try expect(.vectors, "8-bit copy of slot") { store, txn in
+            // One component of d50's 8-bit record changes; its vector does not.
+            let id = try id50(store, txn)
+            guard let sq8 = store.sq8 else { return XCTFail("a new store keeps 8-bit copies") }
+            let number = store.layout.chunk(of: id)
+            var chunk = try sq8.loadStored(number, txn: txn)
+            chunk[sq8.layout.recordOffset(slot: store.layout.slot(of: id)) + 8 + 3] &+= 1
+            try txn.put(sq8.database, key: number, value: chunk)
+        }
+        try expect(.vectors, "has no 8-bit chunk") { store, txn in
+            guard let sq8 = store.sq8 else { return XCTFail("a new store keeps 8-bit copies") }
+            try txn.delete(sq8.database, key: UInt32(0))
         }
         try expect(.graph, "not a node") { store, txn in
             // Clear the presence bit of d50's level-0 record.

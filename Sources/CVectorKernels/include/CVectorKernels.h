@@ -17,6 +17,14 @@ float qv_l2sq_avx512(const float *a, const void *b, long count);
 void qv_dot4_avx512(const float *a, const void *b0, const void *b1, const void *b2, const void *b3, long count, float *out);
 void qv_l2sq4_avx512(const float *a, const void *b0, const void *b1, const void *b2, const void *b3, long count, float *out);
 
+/// SQ8 distance from float `a` to an 8-bit record `code` (see SQ8Layout.swift): the record holds
+/// two little-endian floats, `scale` and `bias`, then `count` int8 components c[i]; the result
+/// is bias + scale · Σ a[i]·c[i] (the metric is folded into scale and bias when encoding).
+float qv_sq8_avx512(const float *a, const void *code, long count);
+float qv_sq8_avx2(const float *a, const void *code, long count);
+/// Four SQ8 distances from `a` into out[0…3], each equal to the single AVX-512 kernel's.
+void qv_sq8x4_avx512(const float *a, const void *c0, const void *c1, const void *c2, const void *c3, long count, float *out);
+
 /// Asks the CPU to start loading the `lines` 64-byte cache lines at `p` (a hint; never faults).
 /// Graph search issues it for the vectors it is about to compare, as hnswlib does, so the
 /// loads of one vector overlap the arithmetic on the previous one.

@@ -17,9 +17,14 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
     private let graphChunks: UnsafeMutablePointer<UnsafeRawPointer?>
     private let graphChunkCount: Int
     private let upper: [UInt64: UnsafeRawPointer]
+    /// The `vectors_sq8` chunks by number (nil when the snapshot does not walk 8-bit copies).
+    private let sq8Chunks: UnsafeMutablePointer<UnsafeRawPointer?>?
+    private let sq8RecordBytes: Int
+    /// The distance on ``sq8Record(_:)`` records, when the snapshot has them.
+    let sq8Distance: GraphDistance?
 
     init(txn: Transaction, mapGeneration: Int, databases: StoreDatabases, layout: GraphLayout,
-         vectorLayout: VectorChunkLayout, entry: GraphEntry, idLimit: Int) throws {
+         vectorLayout: VectorChunkLayout, entry: GraphEntry, idLimit: Int, sq8: SQ8Chunks? = nil) throws {
         txnID = txn.id
         self.mapGeneration = mapGeneration
         self.entry = entry
@@ -29,8 +34,17 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
         graphChunkCount = (idLimit + layout.capacity - 1) / layout.capacity
         graphChunks = .allocate(capacity: max(graphChunkCount, 1))
         graphChunks.initialize(repeating: nil, count: max(graphChunkCount, 1))
+        let chunkCount = (idLimit + vectorLayout.capacity - 1) / vectorLayout.capacity
+        let sq8Chunks: UnsafeMutablePointer<UnsafeRawPointer?>? = sq8 == nil ? nil : .allocate(capacity: max(chunkCount, 1))
+        sq8Chunks?.initialize(repeating: nil, count: max(chunkCount, 1))
+        self.sq8Chunks = sq8Chunks
+        sq8RecordBytes = sq8?.layout.recordBytes ?? 0
+        sq8Distance = sq8.map { GraphDistance(sq8: $0.layout) }
         var upper: [UInt64: UnsafeRawPointer] = [:]
         do {
+            if let sq8, let sq8Chunks {
+                try Self.walk(txn.cursor(sq8.database), into: sq8Chunks, count: chunkCount, bytes: sq8.layout.chunkBytes)
+            }
             try Self.walk(txn.cursor(databases.graph), into: graphChunks, count: graphChunkCount, bytes: layout.chunkBytes)
             let cursor = try txn.cursor(databases.graphUpper)
             var entry = try cursor.first()
@@ -44,6 +58,7 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
         } catch {
             vectors.deallocate()
             graphChunks.deallocate()
+            sq8Chunks?.deallocate()
             throw error
         }
         self.upper = upper
@@ -65,10 +80,23 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
     deinit {
         vectors.deallocate()
         graphChunks.deallocate()
+        sq8Chunks?.deallocate()
     }
 
     @inline(__always)
     func vector(_ id: UInt32) -> UnsafeRawPointer? { vectors.vector(id) }
+
+    /// Whether the snapshot has the 8-bit copies (``sq8Record(_:)``).
+    var hasSQ8: Bool { sq8Chunks != nil }
+
+    /// The 8-bit record of `id` (see ``SQ8Layout``), or nil when its chunk does not exist.
+    @inline(__always)
+    func sq8Record(_ id: UInt32) -> UnsafeRawPointer? {
+        guard let sq8Chunks else { return nil }
+        let number = Int(id) / vectors.layout.capacity
+        guard number * vectors.layout.capacity < idLimit, let chunk = sq8Chunks[number] else { return nil }
+        return chunk + (Int(id) - number * vectors.layout.capacity) * sq8RecordBytes
+    }
 
     @inline(__always)
     func isLive(_ id: UInt32) -> Bool { vectors.isLive(id) }

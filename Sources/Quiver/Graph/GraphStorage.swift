@@ -91,6 +91,11 @@ struct GraphDistance: Sendable {
     private let kernel: Kernels.Distance
     private let kernel4: Kernels.Distance4?
     private let negates: Bool
+    /// Cache lines of a vector a graph search prefetches ahead of its distance: the whole of a
+    /// 128-d vector, the first 512 bytes of a longer one (the hardware prefetcher follows the
+    /// kernel's stream). Prefetching all 24 lines of a 384-d vector for each of a node's
+    /// neighbours at once was 3–10% slower on synth384 (interleaved, ef 16).
+    let prefetchLines: Int32
 
     init(metric: Metric, dimension: Int) {
         self.metric = metric
@@ -98,6 +103,18 @@ struct GraphDistance: Sendable {
         negates = metric != .l2
         kernel = negates ? Kernels.dotKernel() : Kernels.squaredL2Kernel()
         kernel4 = negates ? Kernels.dotKernel4() : Kernels.squaredL2Kernel4()
+        prefetchLines = Int32(min((dimension &* 4 &+ 63) / 64, 8))
+    }
+
+    /// The distance on a store's 8-bit records (``SQ8Layout``): the records fold the metric in,
+    /// so the kernel's value is already "lower is nearer".
+    init(sq8 layout: SQ8Layout) {
+        metric = layout.metric
+        dimension = layout.dimension
+        negates = false
+        kernel = Kernels.sq8Kernel()
+        kernel4 = Kernels.sq8Kernel4()
+        prefetchLines = Int32(min((layout.recordBytes &+ 63) / 64, 8))
     }
 
     /// The distances from `query` to the `count` vectors at `vectors`, into `out`: four at a
@@ -128,12 +145,6 @@ struct GraphDistance: Sendable {
             for i in 0..<4 { out[i] = self(query, vectors[i]) }
         }
     }
-
-    /// Cache lines of a vector a graph search prefetches ahead of its distance: the whole of a
-    /// 128-d vector, the first 512 bytes of a longer one (the hardware prefetcher follows the
-    /// kernel's stream). Prefetching all 24 lines of a 384-d vector for each of a node's
-    /// neighbours at once was 3–10% slower on synth384 (interleaved, ef 16).
-    var prefetchLines: Int32 { Int32(min((dimension &* 4 &+ 63) / 64, 8)) }
 
     @inline(__always)
     func callAsFunction(_ query: UnsafePointer<Float>, _ vector: UnsafeRawPointer) -> Float {

@@ -14,7 +14,7 @@ struct StoreCompactor {
     let batchSize: Int
 
     /// The databases this compactor knows; any other named database in the source stops it.
-    static let knownDatabases: Set<String> = Set(StoreDatabases.names + ["fields", "postings", "pq", "codes"])
+    static let knownDatabases: Set<String> = Set(StoreDatabases.names + ["fields", "postings", "pq", "codes", SQ8Chunks.name])
 
     /// Marks an old id that has no new one (a tombstone).
     private static let dead = UInt32.max
@@ -99,6 +99,12 @@ struct StoreCompactor {
                     copied += inBatch
                 }
                 progress(CompactionProgress(step: .copying, done: copied, total: live))
+            }
+
+            // The 8-bit copies, encoded afresh from the copied vectors (old stores get them here too).
+            try target.write { txn in
+                let sq8 = try SQ8Chunks.create(txn: txn, layout: SQ8Layout(vectors: layout, metric: source.metric))
+                try sq8.fill(from: targetDB.vectors, vectorLayout: layout, txn: txn)
             }
 
             // External ids.

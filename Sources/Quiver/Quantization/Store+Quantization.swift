@@ -86,6 +86,7 @@ extension Store {
                 current.phase = .ready
                 if !options.keepsFullVectors {
                     try txn.empty(databases.vectors)
+                    if let sq8 { try txn.empty(sq8.database) }
                     current.fullVectorsDiscarded = true
                 }
                 try txn.put(qdb.pq, key: QuantizationDatabases.Key.state, value: current.bytes)

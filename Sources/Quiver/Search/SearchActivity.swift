@@ -13,9 +13,12 @@ public struct SearchActivity: Sendable, Hashable {
     public var searches: Int
     /// Full-precision vectors whose distance to a query was computed.
     public var vectorsRead: Int
-    /// PQ codes whose ADC distance to a query was computed.
+    /// Codes whose approximate distance to a query was computed: PQ codes (ADC), or the 8-bit
+    /// copies of the vectors a graph search walks (``StoreOptions/quantizedTraversal``), whose
+    /// final beam then counts in ``vectorsRead``.
     public var codesRead: Int
-    /// Bytes of vectors and codes read: `vectorsRead · 4 · dimension + codesRead · m`.
+    /// Bytes of vectors and codes read: `vectorsRead · 4 · dimension + codesRead · m` (PQ), or
+    /// `+ codesRead · (dimension + 8)` (8-bit copies).
     public var bytesRead: Int
 
     /// No activity.
@@ -37,12 +40,16 @@ final class SearchActivityCounters: Sendable {
     private let codes = Atomic<Int>(0)
     private let bytes = Atomic<Int>(0)
 
-    /// Adds one search that read `vectors` full vectors of `vectorBytes` each and `codes` codes of `codeBytes` each.
-    func record(vectors vectorCount: Int, vectorBytes: Int, codes codeCount: Int = 0, codeBytes: Int = 0) {
+    /// Adds one search that read `vectors` full vectors of `vectorBytes` each, `codes` codes of
+    /// `codeBytes` each and `records` 8-bit copies of `recordBytes` each (counted as codes).
+    func record(
+        vectors vectorCount: Int, vectorBytes: Int, codes codeCount: Int = 0, codeBytes: Int = 0,
+        records recordCount: Int = 0, recordBytes: Int = 0
+    ) {
         searches.wrappingAdd(1, ordering: .relaxed)
         if vectorCount > 0 { vectors.wrappingAdd(vectorCount, ordering: .relaxed) }
-        if codeCount > 0 { codes.wrappingAdd(codeCount, ordering: .relaxed) }
-        bytes.wrappingAdd(vectorCount &* vectorBytes &+ codeCount &* codeBytes, ordering: .relaxed)
+        if codeCount &+ recordCount > 0 { codes.wrappingAdd(codeCount &+ recordCount, ordering: .relaxed) }
+        bytes.wrappingAdd(vectorCount &* vectorBytes &+ codeCount &* codeBytes &+ recordCount &* recordBytes, ordering: .relaxed)
     }
 
     /// The totals so far.

@@ -45,8 +45,11 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
     /// ``SearchDistance/pq`` (ADC on PQ codes, then the best ``rerank`` re-ranked with full vectors,
     /// or no re-ranking in a store that keeps only codes).
     public var distance: SearchDistance
-    /// Candidates re-ranked with full vectors after the ADC pass (0: none).
+    /// Candidates re-ranked with full vectors after the ADC pass or the 8-bit walk (0: none).
     public var rerank: Int
+    /// Whether the graph traversal measured the 8-bit copies of the vectors
+    /// (``StoreOptions/quantizedTraversal``) and re-ranked its final ``rerank`` nodes with full vectors.
+    public var walkedSQ8: Bool = false
     /// Whether a graph traversal ran out of nodes before settling `ef` matches and the candidates were scanned instead.
     public var fellBackToScan: Bool
     /// Microseconds spent compiling the filter to candidates.
@@ -96,6 +99,7 @@ public struct SearchPlan: Sendable, Hashable, CustomStringConvertible {
             return p >= 10 ? "\(Int(p.rounded()))%" : p >= 0.1 ? "\((p * 10).rounded() / 10)%" : "\((p * 1000).rounded() / 1000)%"
         }
         let measure = switch (distance, rerank) {
+        case (.full, let r) where walkedSQ8: "walk on 8-bit copies, final \(r) re-ranked with full vectors"
         case (.full, _): "full precision"
         case (.pq, 0): "ADC on PQ codes, ranked by codes (no full vectors kept)"
         case (.pq, let r): "ADC on PQ codes, best \(r) re-ranked with full vectors"

@@ -6,8 +6,8 @@ extension Store {
     /// Checked: each external id maps to a live internal id below the id counter whose
     /// document carries that external id; each document has its key mapping and a live vector
     /// slot; each live slot has a document and a finite vector (of unit length for cosine
-    /// stores); the live count in `meta` equals the live slots; tombstones are below the id
-    /// counter and neither live nor documents; vector and graph chunks have their fixed sizes;
+    /// stores) and an 8-bit copy equal to its encoding; the live count in `meta` equals the live
+    /// slots; tombstones are below the id counter and neither live nor documents; vector and graph chunks have their fixed sizes;
     /// and the graph's invariants (every live document is a node and every node live, no edge
     /// to a missing node, degrees within bounds, upper lists only on a node's levels, entry
     /// point live and on the top level).
@@ -33,6 +33,8 @@ private struct StoreChecker {
     /// Problems of one kind beyond this many are summarised, not listed one by one.
     let limitPerKind = 100
     private var counts: [String: Int] = [:]
+    private var sq8Chunks = 0
+    private var sq8Expected: [UInt8] = []
 
     init(store: Store, txn: Transaction) {
         self.store = store
@@ -89,9 +91,23 @@ private struct StoreChecker {
                 }
                 checkVector(id, value: value, slot: slot)
             }
+            if let sq8 = store.sq8 { try checkSQ8(number, vectors: value, sq8: sq8) }
             chunk = try vectorCursor.next()
         }
         checked["vector_chunks"] = chunks
+        if let sq8 = store.sq8 {
+            // Every 8-bit chunk belongs to a vector chunk.
+            let cursor = try txn.cursor(sq8.database)
+            var entry = try cursor.first()
+            while let (key, _) = entry {
+                let hasVectors = key.count == 4 ? try txn.get(databases.vectors, key: key) != nil : false
+                if !hasVectors {
+                    report(.vectors, "sq8-orphan", "an 8-bit chunk (\(SQ8Chunks.name)) has no vector chunk")
+                }
+                entry = try cursor.next()
+            }
+            checked["sq8_chunks"] = sq8Chunks
+        }
         checked["live_slots"] = live.count
         if let pq, pq.state.phase == .ready, let liveCodes, !pq.state.fullVectorsDiscarded {
             // Once PQ is trained every live vector has a code, and only live vectors do.
@@ -242,6 +258,35 @@ private struct StoreChecker {
         var nodes = 0
         try store.forEachGraphNode(in: txn) { _, _ in nodes += 1 }
         checked["graph_nodes"] = nodes
+    }
+
+    /// The 8-bit chunk of vector chunk `number` must exist and hold exactly the encoding of its
+    /// live vectors (zeros elsewhere): a search walks these records.
+    private mutating func checkSQ8(_ number: UInt32, vectors: UnsafeRawBufferPointer, sq8: SQ8Chunks) throws {
+        guard let stored = try txn.get(sq8.database, key: number) else {
+            report(.vectors, "sq8-missing", "vector chunk \(number) has no 8-bit chunk (\(SQ8Chunks.name))")
+            return
+        }
+        sq8Chunks += 1
+        guard stored.count == sq8.layout.chunkBytes else {
+            report(.vectors, "sq8-size", "8-bit chunk \(number) is \(stored.count) bytes, not \(sq8.layout.chunkBytes)")
+            return
+        }
+        if sq8Expected.count != sq8.layout.chunkBytes { sq8Expected = [UInt8](repeating: 0, count: sq8.layout.chunkBytes) }
+        sq8.encodeChunk(vectors, vectorLayout: store.layout, into: &sq8Expected)
+        let layout = sq8.layout
+        for slot in 0..<layout.capacity {
+            let offset = layout.recordOffset(slot: slot)
+            var same = true
+            for i in offset..<(offset + layout.recordBytes) where sq8Expected[i] != stored[i] {
+                same = false
+                break
+            }
+            if !same {
+                let id = number &* UInt32(layout.capacity) &+ UInt32(slot)
+                report(.vectors, "sq8-mismatch", "the 8-bit copy of slot \(id) does not match its vector", ids: [id])
+            }
+        }
     }
 
     /// A live vector must be finite, and of unit length in a cosine store.
