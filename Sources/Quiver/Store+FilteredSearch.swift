@@ -213,19 +213,43 @@ extension Store {
                             snapshot, distance: ADCNodeDistance(codes: ready.codes, table: table), entry: snapshot.entry,
                             ef: min(ef, count), allowed: candidates, scratch: scratch)
                     }
+                    if let sq8 = snapshot.sq8Distance {
+                        // Walk the 8-bit copies; the matches found are re-ranked below.
+                        return traversal.search(
+                            snapshot, distance: FullVectorNodeDistance(
+                                graph: SQ8GraphView(base: snapshot, snapshot: snapshot), query: qp, distance: sq8),
+                            entry: snapshot.entry, ef: min(ef, count), allowed: candidates, scratch: scratch)
+                    }
                     return traversal.search(
                         snapshot, distance: FullVectorNodeDistance(graph: snapshot, query: qp, distance: full), entry: snapshot.entry,
                         ef: min(ef, count), allowed: candidates, scratch: scratch)
                 }
-                plan.distanceComputations = result.distanceComputations
-                if codesOnly { codesRead += result.distanceComputations } else { vectorsRead += result.distanceComputations }
                 if result.isExhausted && result.found.count < count {
                     // The beam ran dry before finding ef matches: the matching part of the graph
                     // reachable from the entry is smaller than the candidates, so scan them.
+                    plan.distanceComputations = result.distanceComputations
+                    if codesOnly { codesRead += result.distanceComputations } else if snapshot.sq8Distance != nil {
+                        recordsRead += result.distanceComputations
+                    } else {
+                        vectorsRead += result.distanceComputations
+                    }
                     plan.fellBackToScan = true
                     return scan()
                 }
-                return result.found.prefix(k).map { Neighbor(id: $0.id, distance: $0.distance) }
+                if codesOnly {
+                    plan.distanceComputations = result.distanceComputations
+                    codesRead += result.distanceComputations
+                    return result.found.prefix(k).map { Neighbor(id: $0.id, distance: $0.distance) }
+                }
+                let found: [Candidate]
+                if snapshot.sq8Distance != nil {
+                    found = noteWalk(
+                        (HNSW.rerank(result.found, snapshot: snapshot, query: qp, distance: full, k: k), result.found.count),
+                        visited: result.distanceComputations)
+                } else {
+                    found = noteWalk((Array(result.found.prefix(k)), 0), visited: result.distanceComputations)
+                }
+                return found.map { Neighbor(id: $0.id, distance: $0.distance) }
             }
         }
 

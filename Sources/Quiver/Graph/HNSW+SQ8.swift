@@ -17,15 +17,23 @@ extension HNSW {
         let beam = max(ef, k)
         let approximate = walker.search(
             SQ8GraphView(base: graph, snapshot: snapshot), query: query, entry: entry, k: beam, ef: beam, scratch: scratch)
+        let reranked = Self.rerank(approximate, snapshot: snapshot, query: query, distance: distance, k: k)
+        return (reranked, approximate.count)
+    }
+
+    /// The `k` of `candidates` nearest to `query` by `distance` on their full vectors, nearest
+    /// first (ties by id).
+    static func rerank(
+        _ candidates: [Candidate], snapshot: GraphSnapshot, query: UnsafePointer<Float>, distance: GraphDistance, k: Int
+    ) -> [Candidate] {
         var reranked = [Candidate]()
-        reranked.reserveCapacity(approximate.count)
-        for candidate in approximate {
+        reranked.reserveCapacity(candidates.count)
+        for candidate in candidates {
             guard let vector = snapshot.vector(candidate.id) else { continue }
             reranked.append(Candidate(distance: distance(query, vector), id: candidate.id))
         }
-        let count = reranked.count
         reranked.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
         if reranked.count > k { reranked.removeSubrange(k...) }
-        return (reranked, count)
+        return reranked
     }
 }
