@@ -105,8 +105,10 @@ struct PlanOutput: Encodable {
     var distanceComputations: Int
     /// "full" or "pq" (ADC on PQ codes).
     var distance: String
-    /// Candidates re-ranked with full vectors after ADC (0: none).
+    /// Candidates re-ranked with full vectors after ADC or the 8-bit walk (0: none).
     var rerank: Int
+    /// Whether the graph walk measured the 8-bit copies of the vectors.
+    var walkedSQ8: Bool
     var fellBackToScan: Bool
     var filterMicroseconds: Double
     var searchMicroseconds: Double
@@ -123,6 +125,7 @@ struct PlanOutput: Encodable {
         distanceComputations = plan.distanceComputations
         distance = plan.distance.rawValue
         rerank = plan.rerank
+        walkedSQ8 = plan.walkedSQ8
         fellBackToScan = plan.fellBackToScan
         filterMicroseconds = plan.filterMicroseconds
         searchMicroseconds = plan.searchMicroseconds

@@ -86,9 +86,6 @@ final class GraphSnapshot: GraphReader, @unchecked Sendable {
     @inline(__always)
     func vector(_ id: UInt32) -> UnsafeRawPointer? { vectors.vector(id) }
 
-    /// Whether the snapshot has the 8-bit copies (``sq8Record(_:)``).
-    var hasSQ8: Bool { sq8Chunks != nil }
-
     /// The 8-bit record of `id` (see ``SQ8Layout``), or nil when its chunk does not exist.
     @inline(__always)
     func sq8Record(_ id: UInt32) -> UnsafeRawPointer? {

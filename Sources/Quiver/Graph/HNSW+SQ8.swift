@@ -1,3 +1,5 @@
+import CVectorKernels
+
 extension HNSW {
     /// The `k` live nodes of `graph` nearest to `query` by full-precision distance: the beam
     /// search walks the snapshot's 8-bit records when it has them (``SQ8GraphView``; a store
@@ -26,12 +28,24 @@ extension HNSW {
     static func rerank(
         _ candidates: [Candidate], snapshot: GraphSnapshot, query: UnsafePointer<Float>, distance: GraphDistance, k: Int
     ) -> [Candidate] {
-        var reranked = [Candidate]()
-        reranked.reserveCapacity(candidates.count)
+        // Start every vector's load, then measure them four at a time (the loads overlap).
+        var ids = [UInt32](), vectors = [UnsafeRawPointer]()
+        ids.reserveCapacity(candidates.count)
+        vectors.reserveCapacity(candidates.count)
         for candidate in candidates {
             guard let vector = snapshot.vector(candidate.id) else { continue }
-            reranked.append(Candidate(distance: distance(query, vector), id: candidate.id))
+            qv_prefetch(vector, distance.prefetchLines)
+            ids.append(candidate.id)
+            vectors.append(vector)
         }
+        var distances = [Float](repeating: 0, count: ids.count)
+        vectors.withUnsafeBufferPointer { v in
+            distances.withUnsafeMutableBufferPointer { d in
+                guard let vp = v.baseAddress, let dp = d.baseAddress else { return }
+                distance.distances(query, vp, count: ids.count, into: dp)
+            }
+        }
+        var reranked = (0..<ids.count).map { Candidate(distance: distances[$0], id: ids[$0]) }
         reranked.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
         if reranked.count > k { reranked.removeSubrange(k...) }
         return reranked
