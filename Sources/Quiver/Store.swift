@@ -228,7 +228,7 @@ public final class Store: Sendable {
             let metadataIndex = try openMetadataIndex(environment, databases: databases, readOnly: options.readOnly)
             let vectorLayout = VectorChunkLayout(dimension: manifest.dimension, capacity: manifest.chunkCapacity)
             let sq8 = try SQ8Chunks.open(
-                environment, vectors: databases.vectors, vectorLayout: vectorLayout,
+                environment, meta: databases.meta, vectors: databases.vectors, vectorLayout: vectorLayout,
                 layout: SQ8Layout(vectors: vectorLayout, metric: manifest.metric), readOnly: options.readOnly)
             return Store(
                 path: path, environment: environment, databases: databases, manifest: manifest,

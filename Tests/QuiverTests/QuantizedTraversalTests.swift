@@ -140,4 +140,43 @@ final class QuantizedTraversalTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Set(found).intersection(expected).count, 9)
         XCTAssertGreaterThan(writable.searchActivity.codesRead, 0, "the walk reads the new copies")
     }
+
+    /// A build without the copies writing to the store leaves its counters out of step with
+    /// `sq8_counters`: read-only, the store walks full vectors; writable, the copies are
+    /// re-encoded and verify finds them matching again.
+    func testCopiesAreReencodedAfterAWriteThatSkippedThem() throws {
+        let d = 16, n = 300
+        var rng = SeededGenerator(seed: 9)
+        let base = rng.clusteredVectors(n, d)
+        do {
+            let store = try Store.open(at: directory.child("db"), options: options(.cosine, dimension: d))
+            try store.upsert((0..<n).map { Document(id: "v\($0)", text: "") }, vectors: base)
+            XCTAssertEqual(try store.verify().problems, [])
+            // What an older build's write leaves: a vector without its copy, and counters that
+            // moved while the mark did not (here: the mark changed instead, to the same effect).
+            try store.environment.write { txn in
+                var chunks = ChunkEditor(layout: store.layout, database: store.databases.vectors, sq8: nil)
+                var vector = base[7].map { -$0 }
+                Kernels.normalize(&vector)
+                try chunks.set(7, vector: vector, txn: txn)
+                try chunks.flush(to: txn)
+                let counters = try MetaCounters.read(from: txn, meta: store.databases.meta)
+                XCTAssertTrue(try counters.matchesSQ8Mark(in: txn, meta: store.databases.meta))
+                try txn.put(store.databases.meta, key: MetaKey.sq8Counters, value: [UInt8](repeating: 0, count: 12))
+                XCTAssertFalse(try counters.matchesSQ8Mark(in: txn, meta: store.databases.meta))
+            }
+            XCTAssertTrue(try store.verify().problems.contains { $0.message.contains("8-bit copy of slot 7") })
+        }
+        do {
+            let readOnly = try Store.open(at: directory.child("db"), options: options(.cosine, dimension: d, readOnly: true))
+            XCTAssertNil(readOnly.sq8, "copies out of step are not walked")
+        }
+        let writable = try Store.open(at: directory.child("db"), options: options(.cosine, dimension: d))
+        XCTAssertNotNil(writable.sq8)
+        XCTAssertEqual(try writable.verify().problems, [])
+        try writable.environment.read { txn in
+            XCTAssertTrue(try MetaCounters.read(from: txn, meta: writable.databases.meta)
+                .matchesSQ8Mark(in: txn, meta: writable.databases.meta))
+        }
+    }
 }

@@ -38,4 +38,8 @@ enum MetaKey {
     static let liveCount = "live_count"
     /// The graph's entry point and top level (``GraphEntry``).
     static let graphEntry = "graph_entry"
+    /// The counters as this build last wrote them (`next_id` ‖ `live_count`): when they differ
+    /// from the counters, a build that does not keep `vectors_sq8` wrote to the store since,
+    /// and the 8-bit copies are re-encoded on the next writable open (``SQ8Chunks``).
+    static let sq8Counters = "sq8_counters"
 }

@@ -20,7 +20,8 @@ struct MetaCounters: Equatable {
         return MetaCounters(nextID: next, liveCount: live)
     }
 
-    /// Writes the counters.
+    /// Writes the counters, and the same values under ``MetaKey/sq8Counters`` (this build keeps
+    /// the 8-bit copies in step with every write).
     func write(to txn: Transaction, meta: Database) throws {
         try withUnsafeBytes(of: nextID.littleEndian) { v in
             try MetaKey.nextID.withKeyBytes { try txn.put(meta, key: $0, value: v) }
@@ -28,5 +29,22 @@ struct MetaCounters: Equatable {
         try withUnsafeBytes(of: liveCount.littleEndian) { v in
             try MetaKey.liveCount.withKeyBytes { try txn.put(meta, key: $0, value: v) }
         }
+        try writeSQ8Mark(to: txn, meta: meta)
+    }
+
+    /// The 12 bytes of ``MetaKey/sq8Counters``.
+    var sq8Mark: [UInt8] {
+        withUnsafeBytes(of: nextID.littleEndian) { Array($0) } + withUnsafeBytes(of: liveCount.littleEndian) { Array($0) }
+    }
+
+    /// Records that the 8-bit copies match these counters.
+    func writeSQ8Mark(to txn: Transaction, meta: Database) throws {
+        try txn.put(meta, key: MetaKey.sq8Counters, value: sq8Mark)
+    }
+
+    /// Whether the 8-bit copies were last kept in step at these counters.
+    func matchesSQ8Mark(in txn: Transaction, meta: Database) throws -> Bool {
+        guard let stored = try txn.get(meta, key: MetaKey.sq8Counters) else { return false }
+        return Array(stored) == sq8Mark
     }
 }

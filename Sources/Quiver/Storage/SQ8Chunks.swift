@@ -5,7 +5,9 @@ import LMDB
 /// Stores created by this build have it from the start. A store made before it existed gets it
 /// the first time it is opened writable: created and filled from the `vectors` chunks in one
 /// transaction, so a store either has an 8-bit copy of every vector or has none (opened
-/// read-only, such a store searches with full vectors throughout).
+/// read-only, such a store searches with full vectors throughout). The same happens when a
+/// build without it wrote to the store in between (its counters no longer match
+/// ``MetaKey/sq8Counters``).
 struct SQ8Chunks: Sendable {
     static let name = "vectors_sq8"
 
@@ -30,20 +32,28 @@ struct SQ8Chunks: Sendable {
         SQ8Chunks(layout: layout, database: try txn.openDatabase(name, flags: .integerKey, create: true))
     }
 
-    /// Opens the database of an existing store. When it is missing: nil for a read-only store,
-    /// otherwise it is created and filled from `vectors` (one transaction).
+    /// Opens the database of an existing store. When it is missing, or a build that does not keep
+    /// it has written to the store since (``MetaKey/sq8Counters``): nil for a read-only store,
+    /// otherwise it is (re)created and filled from `vectors` in one transaction.
     static func open(
-        _ environment: Environment, vectors: Database, vectorLayout: VectorChunkLayout, layout: SQ8Layout, readOnly: Bool
+        _ environment: Environment, meta: Database, vectors: Database, vectorLayout: VectorChunkLayout,
+        layout: SQ8Layout, readOnly: Bool
     ) throws -> SQ8Chunks? {
         do {
             let database = try environment.openDatabase(name, flags: .integerKey, create: false)
-            return SQ8Chunks(layout: layout, database: database)
+            let inStep = try environment.read { txn in
+                try MetaCounters.read(from: txn, meta: meta).matchesSQ8Mark(in: txn, meta: meta)
+            }
+            if inStep { return SQ8Chunks(layout: layout, database: database) }
+            if readOnly { return nil }
         } catch let error as LMDBError where error.isNotFound {
             if readOnly { return nil }
         }
         return try environment.write { txn in
             let chunks = SQ8Chunks(layout: layout, database: try txn.openDatabase(name, flags: .integerKey, create: true))
+            try txn.empty(chunks.database)
             try chunks.fill(from: vectors, vectorLayout: vectorLayout, txn: txn)
+            try MetaCounters.read(from: txn, meta: meta).writeSQ8Mark(to: txn, meta: meta)
             return chunks
         }
     }
