@@ -58,14 +58,25 @@ struct HNSW: Sendable {
             let current = scratch.candidates.top
             if current.distance > bound && scratch.results.count >= ef { break }
             scratch.candidates.pop()
+            // The next node to expand is probably the nearest candidate left: start loading its
+            // level-0 neighbour list now (as hnswlib does), so it is in cache when its turn comes.
+            if level == 0, !scratch.candidates.isEmpty { graph.prefetchNeighbors(scratch.candidates.top.id) }
             graph.withNeighbors(current.id, level: level) { list in
-                // First the unvisited neighbours, with their vectors' loads started (hnswlib
-                // prefetches the same way): the misses overlap instead of queueing.
+                // First the unvisited neighbours, kept without a branch on the visited mark (which
+                // way it goes is a coin toss the CPU mispredicts; faiss filters the same way)...
                 let pending = scratch.pending, vectors = scratch.pendingVectors
-                var count = 0
+                var fresh = 0
                 for i in 0..<min(list.count, scratch.pendingCapacity) {
                     let id = list[i]
-                    guard scratch.visit(id), let vector = graph.vector(id) else { continue }
+                    pending[fresh] = id
+                    fresh &+= scratch.markVisited(id)
+                }
+                // ...then their vectors, with the loads started (hnswlib prefetches the same
+                // way): the misses overlap instead of queueing.
+                var count = 0
+                for j in 0..<fresh {
+                    let id = pending[j]
+                    guard let vector = graph.vector(id) else { continue }
                     qv_prefetch(vector, distance.prefetchLines)
                     pending[count] = id
                     vectors[count] = vector

@@ -157,6 +157,19 @@ final class SearchScratch {
         visitCount = 0
     }
 
+    /// Marks `id` visited; returns 1 if it was not visited yet, else 0 (ids beyond the limit
+    /// count as visited). The same as ``visit(_:)`` without a branch on the mark, for loops
+    /// that add the result to a count.
+    @inline(__always)
+    func markVisited(_ id: UInt32) -> Int {
+        let i = Int(id)
+        guard i < capacity else { return 0 }
+        let fresh = marks[i] != generation ? 1 : 0
+        marks[i] = generation
+        visitCount &+= fresh
+        return fresh
+    }
+
     /// Marks `id` visited; returns false if it already was (ids beyond the limit count as visited).
     @inline(__always)
     func visit(_ id: UInt32) -> Bool {
