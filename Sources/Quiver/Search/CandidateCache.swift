@@ -23,6 +23,8 @@ final class CandidateCache: @unchecked Sendable {
     func entry(for filter: Filter, txnID: Int) -> Entry? {
         lock.withLock {
             guard txnID == snapshotID, let i = entries.firstIndex(where: { $0.filter == filter }) else { return nil }
+            // Repeating the last filter (the common case) leaves the order as it is.
+            if i == 0 { return entries[0].entry }
             let hit = entries.remove(at: i)
             entries.insert(hit, at: 0)
             return hit.entry
