@@ -24,15 +24,22 @@ struct ChunkEditor {
 
     /// A copy of the stored chunk `number`, or a new empty chunk.
     private func loadStored(_ number: UInt32, txn: Transaction) throws -> [UInt8] {
+        try Self.loadStored(number, from: database, named: "vectors", chunkBytes: layout.chunkBytes, txn: txn)
+    }
+
+    /// A copy of chunk `number` of `database` (called `name` in errors), which must be
+    /// `chunkBytes` long, or a new zeroed chunk when there is none.
+    static func loadStored(
+        _ number: UInt32, from database: Database, named name: String, chunkBytes: Int, txn: Transaction
+    ) throws -> [UInt8] {
         if let stored = try txn.get(database, key: number) {
-            guard stored.count == layout.chunkBytes else {
+            guard stored.count == chunkBytes else {
                 throw QuiverError.corruptRecord(
-                    database: "vectors", key: "\(number)",
-                    reason: "chunk is \(stored.count) bytes, expected \(layout.chunkBytes)")
+                    database: name, key: "\(number)", reason: "chunk is \(stored.count) bytes, expected \(chunkBytes)")
             }
             return Array(stored)
         }
-        return [UInt8](repeating: 0, count: layout.chunkBytes)
+        return [UInt8](repeating: 0, count: chunkBytes)
     }
 
     /// Runs `body` on the pending copy of 8-bit chunk `number` (if the store keeps them).

@@ -16,15 +16,7 @@ struct SQ8Chunks: Sendable {
 
     /// A copy of the stored chunk `number`, or a new zeroed chunk.
     func loadStored(_ number: UInt32, txn: Transaction) throws -> [UInt8] {
-        if let stored = try txn.get(database, key: number) {
-            guard stored.count == layout.chunkBytes else {
-                throw QuiverError.corruptRecord(
-                    database: Self.name, key: "\(number)",
-                    reason: "chunk is \(stored.count) bytes, expected \(layout.chunkBytes)")
-            }
-            return Array(stored)
-        }
-        return [UInt8](repeating: 0, count: layout.chunkBytes)
+        try ChunkEditor.loadStored(number, from: database, named: Self.name, chunkBytes: layout.chunkBytes, txn: txn)
     }
 
     /// Creates the database inside a new store's first transaction.
